@@ -1,0 +1,8 @@
+/**
+ * common/: errors, logging, time, durable files. No domain logic; imports nothing of Strata's.
+ */
+export * from './errors.js';
+export * from './log.js';
+export * from './clock.js';
+export * from './timestamp.js';
+export * from './fs-atomic.js';
