@@ -1,0 +1,112 @@
+/**
+ * TypeScript shapes of the messages in proto/storage.proto as @grpc/proto-loader delivers them
+ * (camelCase, numbers for int64, defaults filled; a oneof's case name in `part` or `entry`).
+ */
+export interface TargetMsg { ip: string; port: number; device: string; partition: number }
+
+export interface ObjectRefMsg { device: string; partition: number; account: string; container: string; object: string }
+
+export interface ObjectMetaMsg {
+  size: number;
+  etag: string;
+  checksum: string;
+  contentType: string;
+  timestamp: string;
+  metaTimestamp: string;
+  deleteAtMs: number;
+  metadata: Record<string, string>;
+}
+
+export interface PutObjectHeaderMsg {
+  ref: ObjectRefMsg;
+  contentType: string;
+  metadata: Record<string, string>;
+  deleteAtMs: number;
+  contentLength: number;
+  ifNoneMatchAny: boolean;
+  containerUpdates: TargetMsg[];
+}
+export interface PutObjectTrailerMsg { timestamp: string; expectedEtag: string }
+export type PutObjectRequestMsg =
+  | { part: 'header'; header: PutObjectHeaderMsg }
+  | { part: 'chunk'; chunk: Buffer }
+  | { part: 'trailer'; trailer: PutObjectTrailerMsg };
+export interface PutObjectResponseMsg { etag: string; size: number; checksum: string }
+
+export interface GetObjectRequestMsg {
+  ref: ObjectRefMsg;
+  ranged: boolean;
+  rangeStart: number;
+  rangeEnd: number;
+  suffixLength: number;
+}
+export interface GetObjectHeadMsg { meta: ObjectMetaMsg; ranged: boolean; rangeStart: number; rangeEnd: number }
+export type GetObjectResponseMsg =
+  | { part: 'head'; head: GetObjectHeadMsg }
+  | { part: 'chunk'; chunk: Buffer };
+export interface HeadObjectResponseMsg { meta: ObjectMetaMsg }
+
+export interface DeleteObjectRequestMsg { ref: ObjectRefMsg; timestamp: string; containerUpdates: TargetMsg[] }
+export interface DeleteObjectResponseMsg { existed: boolean }
+export interface PostObjectRequestMsg {
+  ref: ObjectRefMsg;
+  timestamp: string;
+  metadata: Record<string, string>;
+  contentType: string;
+  deleteAtMs: number;
+  containerUpdates: TargetMsg[];
+}
+
+export interface ContainerRefMsg { device: string; partition: number; account: string; container: string }
+export interface PutContainerRequestMsg {
+  ref: ContainerRefMsg;
+  timestamp: string;
+  metadata: Record<string, string>;
+  accountUpdates: TargetMsg[];
+}
+export interface PutContainerResponseMsg { created: boolean }
+export interface ContainerInfoMsg {
+  objectCount: number;
+  bytesUsed: number;
+  putTimestamp: string;
+  deleteTimestamp: string;
+  metadata: Record<string, string>;
+}
+export interface PostContainerRequestMsg { ref: ContainerRefMsg; timestamp: string; metadata: Record<string, string> }
+export interface DeleteContainerRequestMsg { ref: ContainerRefMsg; timestamp: string; accountUpdates: TargetMsg[] }
+
+export interface ListRequestMsg {
+  device: string;
+  partition: number;
+  account: string;
+  container: string;
+  prefix: string;
+  delimiter: string;
+  marker: string;
+  endMarker: string;
+  limit: number;
+  reverse: boolean;
+}
+export interface ObjectRowMsg { name: string; size: number; etag: string; contentType: string; timestamp: string; deleted: boolean }
+export type ObjectListEntryMsg = { entry: 'object'; object: ObjectRowMsg } | { entry: 'subdir'; subdir: string };
+export interface ListContainerResponseMsg { entries: ObjectListEntryMsg[] }
+export interface UpdateContainerRequestMsg { ref: ContainerRefMsg; rows: ObjectRowMsg[] }
+
+export interface AccountRefMsg { device: string; partition: number; account: string }
+export interface AccountInfoMsg { containerCount: number; objectCount: number; bytesUsed: number; metadata: Record<string, string> }
+export interface PostAccountRequestMsg { ref: AccountRefMsg; timestamp: string; metadata: Record<string, string> }
+export interface ContainerRowMsg {
+  name: string;
+  objectCount: number;
+  bytesUsed: number;
+  putTimestamp: string;
+  deleteTimestamp: string;
+  statsTimestamp: string;
+  deleted: boolean;
+}
+export type AccountListEntryMsg = { entry: 'container'; container: ContainerRowMsg } | { entry: 'subdir'; subdir: string };
+export interface ListAccountResponseMsg { entries: AccountListEntryMsg[] }
+export interface UpdateAccountRequestMsg { ref: AccountRefMsg; rows: ContainerRowMsg[] }
+
+export interface DeviceStatusMsg { name: string; path: string; mounted: boolean; totalBytes: number; freeBytes: number }
+export interface NodeInfoResponseMsg { nodeId: string; ringVersions: Record<string, number>; devices: DeviceStatusMsg[]; uptimeMs: number }
