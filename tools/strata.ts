@@ -9,6 +9,7 @@ import { registerStorageNodeCommands } from './storage-node-commands.js';
 import { registerProxyCommands } from './proxy-commands.js';
 import { registerStartCommand } from './start-command.js';
 import { registerBlockCommands } from './block-commands.js';
+import { registerObjectCommands } from './object-commands.js';
 
 const program = new Command('strata')
   .description('Strata: replicated object storage (Swift, S3) and block volumes (NBD)')
@@ -21,6 +22,7 @@ registerStorageNodeCommands(program);
 registerProxyCommands(program);
 registerStartCommand(program);
 registerBlockCommands(program);
+registerObjectCommands(program);
 
 try {
   await program.parseAsync(process.argv);
