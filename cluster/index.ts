@@ -5,3 +5,22 @@
 export * from './object-cluster.js';
 export * from './storage-proto.js';
 export type * from './storage-messages.js';
+export * from './grpc-status.js';
+export * from './node-client-config.js';
+export * from './node-client.js';
+export * from './node-client-pool.js';
+export * from './put-object-stream.js';
+export * from './placement.js';
+export * from './error-limiter.js';
+export * from './quorum.js';
+export * from './update-targets.js';
+export * from './replicated-cluster-config.js';
+export * from './replicated-object-cluster.js';
+export * from './open-replicated-cluster.js';
+export * from './object-locator.js';
+// Block layer (issue 7): extent contract, extent client, metadata registers.
+export * from './block-proto.js';
+export * from './block-mutex.js';
+export * from './block-placement.js';
+export * from './block-extent-client.js';
+export * from './block-register.js';

@@ -44,7 +44,11 @@ export interface GetObjectHeadMsg { meta: ObjectMetaMsg; ranged: boolean; rangeS
 export type GetObjectResponseMsg =
   | { part: 'head'; head: GetObjectHeadMsg }
   | { part: 'chunk'; chunk: Buffer };
-export interface HeadObjectResponseMsg { meta: ObjectMetaMsg }
+export interface HeadObjectResponseMsg {
+  meta: ObjectMetaMsg;
+  /** The replica's file on the node (for operators); '' when the node does not say. */
+  dataPath?: string;
+}
 
 export interface DeleteObjectRequestMsg { ref: ObjectRefMsg; timestamp: string; containerUpdates: TargetMsg[] }
 export interface DeleteObjectResponseMsg { existed: boolean }

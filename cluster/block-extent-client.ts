@@ -1,0 +1,118 @@
+/**
+ * ExtentClient: promise-based calls to the extent service of any storage node, one gRPC channel
+ * per node reused for the life of the process. Failures come back as StoreErrors rebuilt from the
+ * node's code (cluster/grpc-status.ts); an unreachable node is UNAVAILABLE.
+ */
+import { Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
+import { credentials } from '@grpc/grpc-js';
+import { randomUUID } from 'node:crypto';
+import { ExtentServiceClient } from './block-proto.js';
+import type {
+  ExtentState, ExtentWriteRequest, ExtentReadRequest, ExtentReadResponse, StatRequest, StatResponse,
+  SetGenerationRequest, ReplaceRequest, FlushRequest, LayerRequest, ListLayerResponse, PrepareRequest,
+  PrepareResponse, AcceptRequest, AcceptResponse,
+} from './block-proto.js';
+import type { BlockReplica } from './block-placement.js';
+import { fromServiceError } from './grpc-status.js';
+import { PEER_METADATA_KEY, REQUEST_ID_METADATA_KEY } from './storage-proto.js';
+
+export interface ExtentClientOptions {
+  peerSecret: string;
+  /** Deadline of one call (ms). */
+  timeoutMs?: number;
+}
+
+type Callback<Res> = (err: ServiceError | null, res?: Res) => void;
+type UnaryMethod = (req: unknown, md: Metadata, opts: { deadline: number }, cb: Callback<unknown>) => void;
+
+/** Calls to the extent service of the nodes of a cluster. */
+export class ExtentClient {
+  private readonly channels = new Map<string, Client>();
+  private readonly timeoutMs: number;
+
+  constructor(private readonly opts: ExtentClientOptions) {
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
+  }
+
+  private channel(r: BlockReplica): Client {
+    const key = `${r.ip}:${r.port}`;
+    let c = this.channels.get(key);
+    if (!c) {
+      c = new ExtentServiceClient(key, credentials.createInsecure(), {
+        'grpc.initial_reconnect_backoff_ms': 200,
+        'grpc.min_reconnect_backoff_ms': 200,
+        'grpc.max_reconnect_backoff_ms': 1_000,
+        'grpc.max_receive_message_length': 8 * 1024 * 1024,
+        'grpc.max_send_message_length': 8 * 1024 * 1024,
+        'grpc.keepalive_time_ms': 10_000,
+        'grpc.keepalive_timeout_ms': 5_000,
+      });
+      this.channels.set(key, c);
+    }
+    return c;
+  }
+
+  private call<Res>(r: BlockReplica, method: string, req: unknown, timeoutMs?: number): Promise<Res> {
+    const client = this.channel(r) as unknown as Record<string, UnaryMethod>;
+    const md = new Metadata();
+    md.set(PEER_METADATA_KEY, this.opts.peerSecret);
+    md.set(REQUEST_ID_METADATA_KEY, randomUUID());
+    return new Promise((resolve, reject) => {
+      client[method].call(client, req, md, { deadline: Date.now() + (timeoutMs ?? this.timeoutMs) }, (err, res) => {
+        if (err) reject(fromServiceError(err, `Cannot ${method} on ${r.ip}:${r.port}/${r.device}`));
+        else resolve(res as Res);
+      });
+    });
+  }
+
+  write(r: BlockReplica, req: Omit<ExtentWriteRequest, 'ref'> & { layer: string; index: number }): Promise<ExtentState> {
+    const { layer, index, ...rest } = req;
+    return this.call(r, 'write', { ...rest, ref: { device: r.device, layer, index } });
+  }
+
+  read(r: BlockReplica, req: Omit<ExtentReadRequest, 'ref'> & { layer: string; index: number }): Promise<ExtentReadResponse> {
+    const { layer, index, ...rest } = req;
+    return this.call(r, 'read', { ...rest, ref: { device: r.device, layer, index } });
+  }
+
+  async stat(r: BlockReplica, layer: string, index: number, timeoutMs?: number): Promise<ExtentState> {
+    const res = await this.call<StatResponse>(r, 'stat', { refs: [{ device: r.device, layer, index }] } satisfies StatRequest, timeoutMs);
+    return res.states[0];
+  }
+
+  setGeneration(r: BlockReplica, layer: string, index: number, expected: number, generation: number): Promise<ExtentState> {
+    return this.call(r, 'setGeneration', { ref: { device: r.device, layer, index }, expected, generation } satisfies SetGenerationRequest);
+  }
+
+  replace(r: BlockReplica, layer: string, index: number, generation: number, data: Buffer | undefined): Promise<ExtentState> {
+    const req: ReplaceRequest = { ref: { device: r.device, layer, index }, generation, data: data ?? Buffer.alloc(0), zeroed: !data };
+    return this.call(r, 'replace', req, this.timeoutMs * 3);
+  }
+
+  async flush(r: BlockReplica, refs: Array<{ layer: string; index: number }>): Promise<void> {
+    const req: FlushRequest = { refs: refs.map((x) => ({ device: r.device, layer: x.layer, index: x.index })) };
+    await this.call(r, 'flush', req, this.timeoutMs * 3);
+  }
+
+  listLayer(r: BlockReplica, layer: string): Promise<ListLayerResponse> {
+    return this.call(r, 'listLayer', { device: r.device, layer } satisfies LayerRequest);
+  }
+
+  async deleteLayer(r: BlockReplica, layer: string): Promise<void> {
+    await this.call(r, 'deleteLayer', { device: r.device, layer } satisfies LayerRequest, this.timeoutMs * 6);
+  }
+
+  prepare(r: BlockReplica, req: Omit<PrepareRequest, 'device'>): Promise<PrepareResponse> {
+    return this.call(r, 'prepare', { ...req, device: r.device });
+  }
+
+  accept(r: BlockReplica, req: Omit<AcceptRequest, 'device'>): Promise<AcceptResponse> {
+    return this.call(r, 'accept', { ...req, device: r.device });
+  }
+
+  /** Closes every channel. */
+  close(): void {
+    for (const c of this.channels.values()) c.close();
+    this.channels.clear();
+  }
+}

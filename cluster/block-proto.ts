@@ -1,0 +1,61 @@
+/**
+ * Loads the block-extent contract (proto/block.proto) once and exposes the service definition
+ * for grpc-js servers and clients, plus TypeScript shapes of its messages. Field names are
+ * camelCase, 64-bit integers plain numbers (generations and counters stay far below 2^53),
+ * defaults filled.
+ */
+import { fileURLToPath } from 'node:url';
+import { loadSync } from '@grpc/proto-loader';
+import { loadPackageDefinition, type ServiceDefinition, type ServiceClientConstructor, type GrpcObject } from '@grpc/grpc-js';
+
+const PROTO_PATH = fileURLToPath(new URL('./proto/block.proto', import.meta.url));
+
+const packageDefinition = loadSync(PROTO_PATH, {
+  keepCase: false,
+  longs: Number,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+});
+
+const grpcObject = loadPackageDefinition(packageDefinition) as unknown as { strata: { block: GrpcObject } };
+
+export const ExtentServiceClient = grpcObject.strata.block.ExtentService as ServiceClientConstructor;
+export const extentServiceDefinition: ServiceDefinition = ExtentServiceClient.service;
+
+/** Largest data payload of one extent RPC; bigger requests are split by the caller. */
+export const MAX_EXTENT_RPC_BYTES = 1024 * 1024;
+
+export interface ExtentRef { device: string; layer: string; index: number }
+export interface ExtentState { exists: boolean; generation: number; zeroed: boolean }
+export interface ExtentWriteRequest {
+  ref: ExtentRef; generation: number; offset: number; data: Buffer; zeroLength: number; fua: boolean;
+  extentSize: number;
+}
+export interface ExtentReadRequest { ref: ExtentRef; offset: number; length: number }
+export interface ExtentReadResponse { state: ExtentState; data: Buffer }
+export interface StatRequest { refs: ExtentRef[] }
+export interface StatResponse { states: ExtentState[] }
+export interface SetGenerationRequest { ref: ExtentRef; expected: number; generation: number }
+export interface ReplaceRequest { ref: ExtentRef; generation: number; data: Buffer; zeroed: boolean }
+export interface FlushRequest { refs: ExtentRef[] }
+export interface LayerRequest { device: string; layer: string }
+export interface ListLayerResponse { indexes: number[]; bytes: number; zeroedIndexes: number[] }
+export interface Ballot { counter: number; proposer: string }
+export interface PrepareRequest { device: string; key: string; ballot: Ballot }
+export interface PrepareResponse { ok: boolean; promised: Ballot; accepted: Ballot; value: string }
+export interface AcceptRequest { device: string; key: string; ballot: Ballot; value: string }
+export interface AcceptResponse { ok: boolean; promised: Ballot }
+
+/** Orders ballots: counter first, then proposer id. Negative when a < b. */
+export function compareBallots(a: Ballot, b: Ballot): number {
+  if (a.counter !== b.counter) return a.counter - b.counter;
+  return a.proposer < b.proposer ? -1 : a.proposer > b.proposer ? 1 : 0;
+}
+
+const LAYER_RE = /^[a-z0-9-]{1,64}$/;
+
+/** True when `layer` is a well-formed layer id (it becomes a folder name on the nodes). */
+export function isLayerId(layer: string): boolean {
+  return LAYER_RE.test(layer);
+}

@@ -1,0 +1,88 @@
+/**
+ * buildApp: the proxy's fastify instance without listen(), so tests drive it with inject().
+ * Swift API v1 (/v1, /auth), /info, /healthcheck and /metrics are registered here; the S3
+ * plugin is registered last and serves everything else.
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { ObjectCluster } from '../cluster/index.js';
+import { systemClock, type Clock, type Logger } from '../common/index.js';
+import type { UserDirectory } from './auth/user-directory.js';
+import type { ProxyConfig } from './config.js';
+import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
+import { newTransactionId } from './request-id.js';
+import { swiftPlugin } from './swift/plugin.js';
+import { swiftInfo } from './swift/constraints.js';
+import { s3Plugin } from './s3/plugin.js';
+
+export interface AppDeps {
+  cluster: ObjectCluster;
+  users: UserDirectory;
+  config: Readonly<ProxyConfig>;
+  log: Logger;
+  /** Defaults to a fresh registry without process metrics. */
+  metrics?: ProxyMetrics;
+  /** Wall clock for token expiry and X-Delete-After; tests inject a ManualClock. */
+  clock?: Clock;
+}
+
+/** The proxy's fastify instance type (pino logger). */
+export type ProxyApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
+
+/** Builds the proxy app. Call `ready()` or `listen()` on the result. */
+export async function buildApp(deps: AppDeps): Promise<ProxyApp> {
+  const metrics = deps.metrics ?? createProxyMetrics();
+  const app = Fastify({
+    loggerInstance: deps.log,
+    genReqId: () => newTransactionId(),
+    requestIdHeader: false,
+    exposeHeadRoutes: false,
+    // Object names may be long; the router must not reject long wildcard values.
+    routerOptions: { maxParamLength: 65536 },
+    // Per-request lines are logged at debug level by the hooks below, not at info by fastify.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+  });
+  if (!app.supportedMethods.includes('COPY')) app.addHttpMethod('COPY');
+
+  // Bodies are never parsed by fastify: handlers read request.raw as a stream, so uploads flow
+  // to the cluster with backpressure whatever their content type.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-trans-id', request.id);
+    reply.header('x-openstack-request-id', request.id);
+    request.log.debug({ method: request.method, url: request.url }, 'request');
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.requests.inc({ method: request.method, status: String(reply.statusCode) });
+    metrics.durationSec.observe({ method: request.method }, reply.elapsedTime / 1000);
+  });
+
+  app.get('/healthcheck', async (_req, reply) => reply.type('text/plain').send('OK'));
+  app.head('/healthcheck', async (_req, reply) => reply.type('text/plain').header('content-length', '2').send());
+  app.get('/info', async (_req, reply) => reply.type('application/json; charset=utf-8').send(JSON.stringify(swiftInfo(deps.config))));
+  app.get('/metrics', async (_req, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+
+  const clock = deps.clock ?? systemClock;
+  await app.register(swiftPlugin, {
+    cluster: deps.cluster, users: deps.users, config: deps.config, log: deps.log.child({ component: 'swift' }),
+    nowMs: () => clock.nowMs(),
+  });
+  await app.register(s3Plugin, {
+    cluster: deps.cluster,
+    lookupCredential: (accessKeyId: string) => {
+      const u = deps.users.lookupS3(accessKeyId);
+      // The storage account is the Swift one, so both APIs see the same containers.
+      return u && { account: `AUTH_${u.account}`, user: u.user, secret: u.key, roles: [...u.roles] };
+    },
+    domains: [...deps.config.s3.domains],
+    region: deps.config.s3.region,
+    log: deps.log.child({ component: 's3' }),
+  });
+  return app;
+}

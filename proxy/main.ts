@@ -1,0 +1,50 @@
+/**
+ * Composition root of the proxy process: config, logger, users, cluster, app, listen; stops
+ * cleanly on SIGINT/SIGTERM. `process.env` is read only here.
+ */
+import { dirname, resolve } from 'node:path';
+import { createLogger, type Logger } from '../common/index.js';
+import { buildApp } from './app.js';
+import { DEVELOPMENT_USERS, UserDirectory } from './auth/user-directory.js';
+import { loadProxyConfig, type ProxyConfig } from './config.js';
+import { createCluster } from './cluster-factory.js';
+import { createProxyMetrics } from './metrics.js';
+
+export interface RunningProxy {
+  /** Base URL the proxy listens on, e.g. http://127.0.0.1:8080. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Development users (when enabled) plus the users file; a file entry replaces a namesake. */
+async function loadUsers(config: Readonly<ProxyConfig>, configFile: string): Promise<UserDirectory> {
+  const fromFile = config.usersFile
+    ? (await UserDirectory.load(resolve(dirname(configFile), config.usersFile))).records()
+    : [];
+  const dev = config.developmentUsers
+    ? DEVELOPMENT_USERS.filter((d) => !fromFile.some((f) => f.account === d.account && f.user === d.user))
+    : [];
+  return UserDirectory.fromRecords([...dev, ...fromFile]);
+}
+
+/**
+ * Starts a proxy from a config file.
+ * @throws NOT_FOUND / INVALID_ARGUMENT for a bad config or users file; NOT_IMPLEMENTED for an
+ *   unavailable backend
+ */
+export async function startProxy(configFile: string, log?: Logger): Promise<RunningProxy> {
+  const config = await loadProxyConfig(configFile);
+  const root = log ?? createLogger({ name: 'proxy', level: config.logLevel });
+  const users = await loadUsers(config, configFile);
+  const handle = await createCluster(config, root.child({ component: 'cluster' }));
+  const app = await buildApp({ cluster: handle.cluster, users, config, log: root, metrics: createProxyMetrics(true) });
+  const address = await app.listen({ host: config.bindIp, port: config.bindPort });
+  root.info({ address, users: users.size }, 'proxy listening');
+  return {
+    url: address,
+    close: async () => {
+      await app.close();
+      await handle.close();
+    },
+  };
+}

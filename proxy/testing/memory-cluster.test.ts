@@ -1,0 +1,118 @@
+import t from 'tap';
+import { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { ManualClock, StoreError } from '../../common/index.js';
+import { MemoryObjectCluster } from './memory-cluster.js';
+
+const A = { account: 'AUTH_a', container: 'c' };
+const body = (s: string): Readable => Readable.from([Buffer.from(s)]);
+const text = async (r: Readable): Promise<string> => {
+  const parts: Buffer[] = [];
+  for await (const c of r) parts.push(c as Buffer);
+  return Buffer.concat(parts).toString();
+};
+const code = (err: unknown): string => (err instanceof StoreError ? err.code : 'not a StoreError');
+
+async function seeded(clock = new ManualClock(1_700_000_000_000)): Promise<MemoryObjectCluster> {
+  const c = new MemoryObjectCluster(clock);
+  await c.putContainer(A, { 'x-container-meta-x': '1' });
+  for (const name of ['a', 'b/1', 'b/2', 'c', 'd/e/f']) {
+    await c.putObject({ ...A, object: name, body: body(name), contentType: 'text/plain', metadata: {} });
+  }
+  return c;
+}
+
+t.test('MemoryObjectCluster.putObject() stores etag, size and a newer timestamp each time', async (t) => {
+  const c = await seeded();
+  const r1 = await c.putObject({ ...A, object: 'x', body: body('hello'), contentType: 'text/plain', metadata: { 'x-object-meta-k': 'v' } });
+  t.equal(r1.etag, createHash('md5').update('hello').digest('hex'));
+  t.equal(r1.size, 5);
+  const r2 = await c.putObject({ ...A, object: 'x', body: body('hi'), contentType: 'text/plain', metadata: {} });
+  t.ok(r2.timestamp > r1.timestamp);
+  const meta = await c.headObject({ ...A, object: 'x' });
+  t.equal(meta.size, 2);
+  t.same(meta.metadata, {});
+  t.match(meta.checksum, /^[0-9a-f]{16}$/);
+});
+
+t.test('MemoryObjectCluster.putObject() rejects bad etag, short body, existing with ifNoneMatchAny, missing container', async (t) => {
+  const c = await seeded();
+  const base = { ...A, object: 'y', contentType: 'x', metadata: {} };
+  await t.rejects(c.putObject({ ...base, body: body('abc'), expectedEtag: 'ffff' }), { code: 'CHECKSUM_MISMATCH' });
+  await t.rejects(c.putObject({ ...base, body: body('abc'), contentLength: 4 }), { code: 'INVALID_ARGUMENT' });
+  await t.rejects(c.putObject({ ...base, object: 'a', body: body('abc'), ifNoneMatchAny: true }), { code: 'PRECONDITION_FAILED' });
+  await t.rejects(c.putObject({ ...base, container: 'nope', body: body('abc') }), { code: 'NOT_FOUND' });
+  await t.rejects(c.headObject({ ...A, object: 'y' }), { code: 'NOT_FOUND' });
+});
+
+t.test('MemoryObjectCluster.getObject() serves ranges and suffixes, 416 past the end', async (t) => {
+  const c = await seeded();
+  await c.putObject({ ...A, object: 'r', body: body('0123456789'), contentType: 'x', metadata: {} });
+  const g1 = await c.getObject({ ...A, object: 'r', range: { start: 2, end: 4 } });
+  t.same(g1.range, { start: 2, end: 4 });
+  t.equal(await text(g1.body), '234');
+  const g2 = await c.getObject({ ...A, object: 'r', range: { suffix: 3 } });
+  t.equal(await text(g2.body), '789');
+  const g3 = await c.getObject({ ...A, object: 'r', range: { start: 8, end: 100 } });
+  t.equal(await text(g3.body), '89');
+  await t.rejects(c.getObject({ ...A, object: 'r', range: { start: 10 } }), { code: 'RANGE_NOT_SATISFIABLE' });
+});
+
+t.test('MemoryObjectCluster hides objects past deleteAtMs', async (t) => {
+  const clock = new ManualClock(1_700_000_000_000);
+  const c = await seeded(clock);
+  await c.putObject({ ...A, object: 'tmp', body: body('x'), contentType: 'x', metadata: {}, deleteAtMs: clock.nowMs() + 1000 });
+  t.equal((await c.headObject({ ...A, object: 'tmp' })).deleteAtMs, clock.nowMs() + 1000);
+  clock.advance(1000);
+  await t.rejects(c.getObject({ ...A, object: 'tmp' }), { code: 'NOT_FOUND' });
+  const names = (await c.listContainer(A, { limit: 100 })).map((e) => ('name' in e ? e.name : e.subdir));
+  t.notOk(names.includes('tmp'));
+});
+
+t.test('MemoryObjectCluster.listContainer() applies prefix, delimiter, markers, reverse and limit', async (t) => {
+  const c = await seeded();
+  const names = async (opts: Parameters<MemoryObjectCluster['listContainer']>[1]): Promise<string[]> =>
+    (await c.listContainer(A, opts)).map((e) => ('name' in e ? e.name : `${e.subdir}*`));
+  t.same(await names({ limit: 100 }), ['a', 'b/1', 'b/2', 'c', 'd/e/f']);
+  t.same(await names({ limit: 100, delimiter: '/' }), ['a', 'b/*', 'c', 'd/*']);
+  t.same(await names({ limit: 100, delimiter: '/', prefix: 'd/' }), ['d/e/*']);
+  t.same(await names({ limit: 100, prefix: 'b/' }), ['b/1', 'b/2']);
+  t.same(await names({ limit: 2, marker: 'a' }), ['b/1', 'b/2']);
+  t.same(await names({ limit: 100, endMarker: 'c' }), ['a', 'b/1', 'b/2']);
+  t.same(await names({ limit: 100, reverse: true }), ['d/e/f', 'c', 'b/2', 'b/1', 'a']);
+  t.same(await names({ limit: 100, reverse: true, marker: 'c', endMarker: 'a' }), ['b/2', 'b/1']);
+  t.same(await names({ limit: 100, delimiter: '/', marker: 'b/' }), ['c', 'd/*']);
+  await t.rejects(c.listContainer({ ...A, container: 'zz' }, { limit: 1 }), { code: 'NOT_FOUND' });
+});
+
+t.test('MemoryObjectCluster containers and accounts keep counts and metadata', async (t) => {
+  const c = await seeded();
+  t.same(await c.putContainer(A, {}), { created: false });
+  await c.postContainer(A, { 'x-container-meta-x': '', 'x-container-meta-y': '2' });
+  const info = await c.headContainer(A);
+  t.equal(info.objectCount, 5);
+  t.same(info.metadata, { 'x-container-meta-y': '2' });
+  await t.rejects(c.deleteContainer(A), { code: 'CONFLICT' });
+  await c.putContainer({ ...A, container: 'empty' }, {});
+  const acc = await c.headAccount('AUTH_a');
+  t.same([acc.containerCount, acc.objectCount], [2, 5]);
+  t.same((await c.listAccount('AUTH_a', { limit: 10 })).map((e) => ('name' in e ? e.name : '')), ['c', 'empty']);
+  await c.deleteContainer({ ...A, container: 'empty' });
+  t.equal((await c.headAccount('AUTH_a')).containerCount, 1);
+  t.same(await c.headAccount('AUTH_never'), { containerCount: 0, objectCount: 0, bytesUsed: 0, metadata: {} });
+  await c.postAccount('AUTH_a', { 'x-account-meta-q': 'z' });
+  t.same((await c.headAccount('AUTH_a')).metadata, { 'x-account-meta-q': 'z' });
+  t.equal(code(await c.deleteObject({ ...A, object: 'missing' }).catch((e: unknown) => e)), 'NOT_FOUND');
+});
+
+t.test('MemoryObjectCluster.postObject() replaces metadata and sets or clears deleteAtMs', async (t) => {
+  const c = await seeded();
+  await c.postObject({ ...A, object: 'a', metadata: { 'x-object-meta-n': '1' }, contentType: 'image/png', deleteAtMs: 9e15 });
+  let m = await c.headObject({ ...A, object: 'a' });
+  t.same([m.metadata, m.contentType, m.deleteAtMs], [{ 'x-object-meta-n': '1' }, 'image/png', 9e15]);
+  t.ok(m.metaTimestamp > m.timestamp);
+  await c.postObject({ ...A, object: 'a', metadata: {}, deleteAtMs: null });
+  m = await c.headObject({ ...A, object: 'a' });
+  t.equal(m.deleteAtMs, undefined);
+  await t.rejects(c.postObject({ ...A, object: 'zz', metadata: {} }), { code: 'NOT_FOUND' });
+});

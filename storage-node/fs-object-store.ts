@@ -1,0 +1,293 @@
+/**
+ * FsObjectStore: objects as files, Swift style, under each device folder:
+ *   <dev>/objects/<part>/<suffix>/<hash>/<timestamp>.data|.ts|.meta   (see hash-dir.ts)
+ *   <dev>/tmp/                                                       (bodies being written)
+ * A PUT streams into tmp/ while computing MD5 and xxhash64, appends the metadata footer
+ * (object-file.ts) when the trailer arrives, fsyncs, renames into the hash folder, fsyncs that
+ * folder and removes what the new file makes obsolete. The layout groups a partition's objects
+ * by hash suffix so the replicator can hash and compare a partition suffix by suffix.
+ */
+import { open, rename, readFile, unlink, mkdir, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { StoreError, fromFsError, isTimestamp, fsyncDir, writeFileAtomic, systemClock, type Clock } from '../common/index.js';
+import type { ByteRange } from '../cluster/index.js';
+import { ContentDigester, initChecksums } from './checksum.js';
+import { encodeTrailer, readStoredMeta, type StoredMeta } from './object-file.js';
+import { readHashDir, removeObsolete, mkdirDurable, newestTimestamp, type HashDirState } from './hash-dir.js';
+import { resolveRange } from './byte-range.js';
+import { KeyLock } from './key-lock.js';
+import { PathHasher, suffixOf, objectPath } from './path-hash.js';
+import type { Devices } from './devices.js';
+import {
+  isPostProtectedKey, type ObjectStore, type ObjectKey, type PutHeader, type StagedPut, type PutTrailer,
+  type PutOutcome, type ObjectRecord, type ObjectReadResult, type PostUpdate, type ChangeListener,
+} from './object-store.js';
+
+/** Body chunk size for reads (one gRPC message each). */
+export const READ_CHUNK_BYTES = 64 * 1024;
+
+interface MetaFile { timestamp: string; metadata: Record<string, string>; contentType: string; deleteAtMs: number }
+
+export interface FsObjectStoreOptions {
+  devices: Devices;
+  hasher: PathHasher;
+  clock?: Clock;
+  onChange?: ChangeListener;
+}
+
+export class FsObjectStore implements ObjectStore {
+  private readonly devices: Devices;
+  private readonly hasher: PathHasher;
+  private readonly clock: Clock;
+  private readonly locks = new KeyLock();
+  private readonly onChange: ChangeListener;
+  private readonly tmpReady = new Set<string>();
+
+  constructor(opts: FsObjectStoreOptions) {
+    this.devices = opts.devices;
+    this.hasher = opts.hasher;
+    this.clock = opts.clock ?? systemClock;
+    this.onChange = opts.onChange ?? (() => undefined);
+  }
+
+  /** Folder of an object on a device root, and its suffix. */
+  locate(root: string, key: ObjectKey): { dir: string; suffix: string; hash: string } {
+    const hash = this.hasher.hash(objectPath(key.account, key.container, key.object));
+    const suffix = suffixOf(hash);
+    return { dir: join(root, 'objects', String(key.partition), suffix, hash), suffix, hash };
+  }
+
+  async stage(key: ObjectKey, header: PutHeader, body: AsyncIterable<Uint8Array>): Promise<StagedPut> {
+    await initChecksums();
+    const root = await this.devices.writableRoot(key.device, header.contentLength);
+    const { dir, suffix, hash } = this.locate(root, key);
+    if (header.ifNoneMatchAny) await this.assertAbsent(dir, key);
+    const tmpDir = join(root, 'tmp');
+    if (!this.tmpReady.has(tmpDir)) {
+      await mkdir(tmpDir, { recursive: true });
+      this.tmpReady.add(tmpDir);
+    }
+    const tmpPath = join(tmpDir, `${hash}.${randomBytes(6).toString('hex')}.tmp`);
+    const digester = new ContentDigester();
+    let fh: FileHandle | undefined;
+    let done = false;
+    const discard = async () => {
+      if (done) return;
+      done = true;
+      await fh?.close().catch(() => undefined);
+      await unlink(tmpPath).catch(() => undefined);
+    };
+    try {
+      fh = await open(tmpPath, 'w', 0o644);
+      for await (const chunk of body) {
+        digester.update(chunk);
+        if (header.contentLength >= 0 && digester.size > header.contentLength) {
+          throw new StoreError('INVALID_ARGUMENT', `Cannot write object "${name(key)}": body longer than ${header.contentLength} bytes`);
+        }
+        // Awaiting each write is the backpressure: the next chunk is pulled only once this one is in the file.
+        await fh.write(chunk);
+      }
+    } catch (err) {
+      await discard();
+      throw fromFsError(err, `Cannot write object "${name(key)}"`);
+    }
+    const digest = digester.digest();
+    const commit = async (trailer: PutTrailer): Promise<PutOutcome> => {
+      if (done || !fh) throw new StoreError('INTERNAL', `Cannot commit object "${name(key)}" twice`);
+      try {
+        if (!isTimestamp(trailer.timestamp)) throw new StoreError('INVALID_ARGUMENT', `Cannot write object "${name(key)}": bad timestamp "${trailer.timestamp}"`);
+        if (trailer.expectedEtag && trailer.expectedEtag.toLowerCase() !== digest.etag) {
+          throw new StoreError('CHECKSUM_MISMATCH', `Cannot write object "${name(key)}": ETag "${digest.etag}" is not the expected "${trailer.expectedEtag}"`);
+        }
+        if (header.contentLength >= 0 && digest.size !== header.contentLength) {
+          throw new StoreError('INVALID_ARGUMENT', `Cannot write object "${name(key)}": got ${digest.size} of ${header.contentLength} bytes`);
+        }
+        const meta: StoredMeta = {
+          ...digest, contentType: header.contentType, timestamp: trailer.timestamp,
+          deleteAtMs: header.deleteAtMs, metadata: header.metadata,
+        };
+        await fh.write(encodeTrailer(meta));
+        await fh.sync();
+        await fh.close();
+        fh = undefined;
+        const applied = await this.locks.with(hash, async () => {
+          const state = await readHashDir(dir);
+          if (header.ifNoneMatchAny && (await this.isLive(dir, state))) {
+            throw new StoreError('PRECONDITION_FAILED', `Cannot write object "${name(key)}": it exists`);
+          }
+          if (state.newest && state.newest.timestamp >= trailer.timestamp) return false;
+          await mkdirDurable(dir);
+          await rename(tmpPath, join(dir, `${trailer.timestamp}.data`));
+          done = true;
+          await fsyncDir(dir);
+          await removeObsolete(dir, state, trailer.timestamp, 'data');
+          return true;
+        });
+        if (applied) this.onChange(key.device, key.partition, suffix);
+        else await discard();
+        return { ...digest, applied };
+      } catch (err) {
+        await discard();
+        throw fromFsError(err, `Cannot write object "${name(key)}"`);
+      }
+    };
+    return { digest, commit, discard };
+  }
+
+  async get(key: ObjectKey, range?: ByteRange): Promise<ObjectReadResult> {
+    const { fh, record } = await this.openLive(key);
+    try {
+      const span = range ? resolveRange(range, record.size) : undefined;
+      if (record.size === 0) {
+        await fh.close();
+        return { record, body: Readable.from([]) };
+      }
+      const body = fh.createReadStream({ start: span?.start ?? 0, end: span?.end ?? record.size - 1, highWaterMark: READ_CHUNK_BYTES, autoClose: true });
+      return span ? { record, range: span, body } : { record, body };
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async head(key: ObjectKey): Promise<ObjectRecord> {
+    const { fh, record } = await this.openLive(key);
+    await fh.close();
+    return record;
+  }
+
+  async delete(key: ObjectKey, timestamp: string): Promise<{ existed: boolean; applied: boolean }> {
+    if (!isTimestamp(timestamp)) throw new StoreError('INVALID_ARGUMENT', `Cannot delete object "${name(key)}": bad timestamp "${timestamp}"`);
+    const root = await this.devices.root(key.device);
+    const { dir, suffix, hash } = this.locate(root, key);
+    try {
+      const result = await this.locks.with(hash, async () => {
+        const state = await readHashDir(dir);
+        const existed = await this.isLive(dir, state);
+        if (state.newest && state.newest.timestamp >= timestamp) return { existed, applied: false };
+        await mkdirDurable(dir);
+        const fh = await open(join(dir, `${timestamp}.ts`), 'w', 0o644);
+        try { await fh.sync(); } finally { await fh.close(); }
+        await fsyncDir(dir);
+        await removeObsolete(dir, state, timestamp, 'ts');
+        return { existed, applied: true };
+      });
+      if (result.applied) this.onChange(key.device, key.partition, suffix);
+      return result;
+    } catch (err) {
+      throw fromFsError(err, `Cannot delete object "${name(key)}"`);
+    }
+  }
+
+  async post(key: ObjectKey, timestamp: string, update: PostUpdate): Promise<{ applied: boolean; record: ObjectRecord }> {
+    if (!isTimestamp(timestamp)) throw new StoreError('INVALID_ARGUMENT', `Cannot update object "${name(key)}": bad timestamp "${timestamp}"`);
+    const root = await this.devices.root(key.device);
+    const { dir, suffix, hash } = this.locate(root, key);
+    const result = await this.locks.with(hash, async () => {
+      const { fh, record, state } = await this.openLive(key, root);
+      await fh.close();
+      const newest = newestTimestamp(state) ?? '';
+      if (newest >= timestamp) return { applied: false, record };
+      const prev = state.meta ? await this.readMeta(dir, state.meta) : undefined;
+      const meta: MetaFile = {
+        timestamp,
+        metadata: update.metadata,
+        contentType: update.contentType || prev?.contentType || '',
+        deleteAtMs: update.deleteAtMs >= 0 ? update.deleteAtMs : prev?.deleteAtMs ?? -1,
+      };
+      try {
+        await writeFileAtomic(join(dir, `${timestamp}.meta`), JSON.stringify(meta));
+      } catch (err) {
+        throw fromFsError(err, `Cannot update object "${name(key)}"`);
+      }
+      await removeObsolete(dir, state, timestamp, 'meta');
+      return { applied: true, record: applyMeta(record, meta) };
+    });
+    if (result.applied) this.onChange(key.device, key.partition, suffix);
+    return result;
+  }
+
+  /** Opens the newest live .data with its effective record. @throws NOT_FOUND, NOT_MOUNTED, CORRUPT */
+  private async openLive(key: ObjectKey, knownRoot?: string): Promise<{ fh: FileHandle; record: ObjectRecord; state: HashDirState }> {
+    const root = knownRoot ?? (await this.devices.root(key.device));
+    const { dir } = this.locate(root, key);
+    // A concurrent write may remove the file between readdir and open: look once more.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const state = await readHashDir(dir);
+      if (state.newest?.kind !== 'data') break;
+      const path = join(dir, `${state.newest.timestamp}.data`);
+      let fh: FileHandle;
+      try {
+        fh = await open(path, 'r');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw fromFsError(err, `Cannot open object "${name(key)}"`);
+      }
+      try {
+        const stored = await readStoredMeta(fh, path);
+        let record: ObjectRecord = { ...stored, metaTimestamp: stored.timestamp };
+        if (state.meta) record = applyMeta(record, await this.readMeta(dir, state.meta));
+        if (record.deleteAtMs > 0 && record.deleteAtMs <= this.clock.nowMs()) break;
+        return { fh, record, state };
+      } catch (err) {
+        await fh.close().catch(() => undefined);
+        throw err;
+      }
+    }
+    throw new StoreError('NOT_FOUND', `Cannot find object "${name(key)}"`);
+  }
+
+  private async isLive(dir: string, state: HashDirState): Promise<boolean> {
+    if (state.newest?.kind !== 'data') return false;
+    try {
+      const fh = await open(join(dir, `${state.newest.timestamp}.data`), 'r');
+      try {
+        const stored = await readStoredMeta(fh, dir);
+        let deleteAtMs = stored.deleteAtMs;
+        if (state.meta) {
+          const m = await this.readMeta(dir, state.meta);
+          if (m.deleteAtMs >= 0) deleteAtMs = m.deleteAtMs;
+        }
+        return !(deleteAtMs > 0 && deleteAtMs <= this.clock.nowMs());
+      } finally {
+        await fh.close();
+      }
+    } catch {
+      return false;
+    }
+  }
+
+  private async assertAbsent(dir: string, key: ObjectKey): Promise<void> {
+    if (await this.isLive(dir, await readHashDir(dir))) {
+      throw new StoreError('PRECONDITION_FAILED', `Cannot write object "${name(key)}": it exists`);
+    }
+  }
+
+  private async readMeta(dir: string, timestamp: string): Promise<MetaFile> {
+    const path = join(dir, `${timestamp}.meta`);
+    try {
+      return JSON.parse(await readFile(path, 'utf8')) as MetaFile;
+    } catch (err) {
+      throw new StoreError('CORRUPT', `Cannot read object metadata "${path}"`, { cause: err });
+    }
+  }
+}
+
+function applyMeta(record: ObjectRecord, meta: MetaFile): ObjectRecord {
+  const metadata: Record<string, string> = {};
+  for (const [k, v] of Object.entries(record.metadata)) if (isPostProtectedKey(k)) metadata[k] = v;
+  for (const [k, v] of Object.entries(meta.metadata)) if (!isPostProtectedKey(k)) metadata[k] = v;
+  return {
+    ...record,
+    metadata,
+    metaTimestamp: meta.timestamp,
+    contentType: meta.contentType || record.contentType,
+    deleteAtMs: meta.deleteAtMs >= 0 ? meta.deleteAtMs : record.deleteAtMs,
+  };
+}
+
+function name(key: ObjectKey): string {
+  return `${key.account}/${key.container}/${key.object}`;
+}
