@@ -41,3 +41,11 @@ t.test('fromServiceError() maps transport failures without a code', async (t) =>
   t.equal(fromServiceError(new Error('plain')).code, 'INTERNAL');
   t.equal(fromServiceError('a string', 'Cannot HEAD "a"').message, 'Cannot HEAD "a": a string');
 });
+
+t.test('fromServiceError() shortens grpc-js connection messages', async (t) => {
+  const err = Object.assign(new Error('x'), {
+    code: status.UNAVAILABLE, metadata: new Metadata(),
+    details: 'No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1. Resolution note: ',
+  });
+  t.equal(fromServiceError(err, 'Cannot HEAD "o"').message, 'Cannot HEAD "o": unreachable: connect ECONNREFUSED 127.0.0.1:1.');
+});

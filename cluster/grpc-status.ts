@@ -73,6 +73,14 @@ function codeOfBareStatus(code: number): ErrorCode {
   }
 }
 
+/** grpc-js transport messages carry resolver notes; keep the part an operator needs. */
+function conciseTransportDetail(detail: string): string {
+  return detail
+    .replace(/\s*Resolution note:.*$/s, '')
+    .replace(/^No connection established\. Last error: (?:Error: )?/, 'unreachable: ')
+    .trim();
+}
+
 /**
  * Client side: rebuilds a StoreError from a failed call. The code comes from the
  * "x-strata-error-code" metadata; without it (the node was unreachable, the deadline passed, the
@@ -87,7 +95,7 @@ export function fromServiceError(err: unknown, context?: string): StoreError {
     const sent = err.metadata?.get(ERROR_CODE_METADATA_KEY)[0];
     const sentCode = typeof sent === 'string' ? sent : sent?.toString('utf8');
     code = isErrorCode(sentCode) ? sentCode : codeOfBareStatus(err.code);
-    detail = err.details || detail;
+    detail = isErrorCode(sentCode) ? err.details || detail : conciseTransportDetail(err.details || detail);
   }
   return new StoreError(code, context ? `${context}: ${detail}` : detail, { cause: err });
 }

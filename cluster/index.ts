@@ -18,9 +18,11 @@ export * from './replicated-cluster-config.js';
 export * from './replicated-object-cluster.js';
 export * from './open-replicated-cluster.js';
 export * from './object-locator.js';
+export * from './request-context.js';
 // Block layer (issue 7): extent contract, extent client, metadata registers.
 export * from './block-proto.js';
 export * from './block-mutex.js';
 export * from './block-placement.js';
 export * from './block-extent-client.js';
 export * from './block-register.js';
+export * from './cluster-file.js';

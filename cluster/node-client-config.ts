@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Metadata } from '@grpc/grpc-js';
 import { PEER_METADATA_KEY, REQUEST_ID_METADATA_KEY } from './storage-proto.js';
+import { currentRequestId } from './request-context.js';
 
 export interface NodeClientConfig {
   /** The cluster secret sent as "x-strata-peer" on every call. */
@@ -29,7 +30,8 @@ export const DEFAULT_NODE_CLIENT_CONFIG: Omit<NodeClientConfig, 'peerSecret'> = 
 
 /** Per-call options. */
 export interface NodeCallOptions {
-  /** Propagated as "x-request-id" so node logs join the proxy's; generated when absent. */
+  /** Sent as "x-request-id" so node logs join the proxy's; default: the current request id
+   * (request-context.ts), else a new one. */
   requestId?: string;
   /** Overrides the config's deadline for this call (ms). */
   timeoutMs?: number;
@@ -41,7 +43,7 @@ export interface NodeCallOptions {
 export function callMetadata(config: NodeClientConfig, opts: NodeCallOptions | undefined): Metadata {
   const md = new Metadata();
   md.set(PEER_METADATA_KEY, config.peerSecret);
-  md.set(REQUEST_ID_METADATA_KEY, opts?.requestId ?? randomUUID());
+  md.set(REQUEST_ID_METADATA_KEY, opts?.requestId ?? currentRequestId() ?? randomUUID());
   return md;
 }
 

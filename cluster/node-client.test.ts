@@ -3,6 +3,7 @@ import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData, ty
 import { StoreError } from '../common/index.js';
 import { NodeClientPool } from './node-client-pool.js';
 import { toServiceError } from './grpc-status.js';
+import { withRequestId } from './request-context.js';
 import { objectServiceDefinition, nodeServiceDefinition, PEER_METADATA_KEY, REQUEST_ID_METADATA_KEY } from './storage-proto.js';
 import type { ObjectRefMsg, PutObjectRequestMsg, GetObjectRequestMsg, GetObjectResponseMsg, HeadObjectResponseMsg, ObjectMetaMsg } from './storage-messages.js';
 
@@ -66,6 +67,10 @@ t.test('NodeClient unary calls send the peer secret and map errors by code', asy
   t.equal(res.meta.size, 3);
   t.equal(seen.peer, SECRET);
   t.equal(seen.requestId, 'req-1');
+  await withRequestId('proxy-req-9', async () => { await new Promise((r) => setImmediate(r)); await client.headObject(ref); });
+  t.equal(seen.requestId, 'proxy-req-9', 'the current request id travels without being passed');
+  await client.headObject(ref);
+  t.match(seen.requestId, /^[0-9a-f-]{36}$/, 'otherwise a fresh id');
   await t.rejects(client.headObject({ ...ref, object: 'missing' }), { code: 'NOT_FOUND', message: /no such object/ });
   await t.rejects(client.headObject({ ...ref, object: 'slow' }), { code: 'TIMEOUT' });
   await t.rejects(client.headObject({ ...ref, object: 'boom' }), { code: 'INTERNAL' });
@@ -79,8 +84,12 @@ t.test('NodeClient unary calls send the peer secret and map errors by code', asy
 t.test('NodeClient fails with UNAVAILABLE when the node is down', async (t) => {
   const pool = new NodeClientPool(config);
   t.teardown(() => pool.close());
-  const client = pool.get('127.0.0.1', 1);
+  const client = new NodeClientPool({ ...config, connectTimeoutMs: 5000 }).get('127.0.0.1', 1);
+  t.teardown(() => client.close());
   await t.rejects(client.headObject(ref), { code: 'UNAVAILABLE' });
+  const t0 = Date.now();
+  await t.rejects(client.waitConnected(), { code: 'UNAVAILABLE', message: /connection failed/ });
+  t.ok(Date.now() - t0 < 2000, 'a refused connection fails at once, not after the connect timeout');
   await t.rejects(client.putObject({ ref, contentType: '', metadata: {}, deleteAtMs: 0, contentLength: -1, ifNoneMatchAny: false, containerUpdates: [] }), { code: 'UNAVAILABLE' });
 });
 

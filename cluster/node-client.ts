@@ -42,17 +42,25 @@ export class NodeClient {
   }
 
   /**
-   * Resolves once the channel is connected, within the connect timeout.
-   * @throws UNAVAILABLE when the node cannot be reached in time
+   * Resolves once the channel is connected, within the connect timeout. A failed connection
+   * attempt rejects at once rather than waiting out the reconnect backoff, so a write moves to a
+   * handoff without delay when a node is down.
+   * @throws UNAVAILABLE when the node cannot be reached (in time)
    */
   waitConnected(timeoutMs = this.config.connectTimeoutMs): Promise<void> {
     const channel = this.client.getChannel();
-    if (channel.getConnectivityState(true) === connectivityState.READY) return Promise.resolve();
+    const deadline = Date.now() + timeoutMs;
     return new Promise((resolve, reject) => {
-      this.client.waitForReady(Date.now() + timeoutMs, (err) => {
-        if (err) reject(new StoreError('UNAVAILABLE', `Cannot connect to storage node ${this.address} within ${timeoutMs} ms`, { cause: err }));
-        else resolve();
-      });
+      const fail = (why: string, cause?: unknown): void =>
+        reject(new StoreError('UNAVAILABLE', `Cannot connect to storage node ${this.address}: ${why}`, { cause }));
+      const check = (): void => {
+        const state = channel.getConnectivityState(true);
+        if (state === connectivityState.READY) return resolve();
+        if (state === connectivityState.TRANSIENT_FAILURE) return fail('connection failed');
+        if (state === connectivityState.SHUTDOWN) return fail('client closed');
+        channel.watchConnectivityState(state, deadline, (err) => (err ? fail(`no connection within ${timeoutMs} ms`, err) : check()));
+      };
+      check();
     });
   }
 

@@ -198,3 +198,22 @@ t.test('ReplicatedObjectCluster containers and accounts', async (t) => {
   await t.rejects(h.cluster.headAccount('never'), { code: 'QUORUM_NOT_MET' });
   await t.rejects(h.cluster.putContainer({ account: 'a', container: 'z' }, {}), { code: 'QUORUM_NOT_MET' });
 });
+
+t.test('ReplicatedObjectCluster.getObject() resumes a broken body on another replica', async (t) => {
+  const h = await setup(t);
+  await h.cluster.putContainer({ account: 'a', container: 'c' }, {});
+  const data = body(10_000, 7);
+  await put(h, 'r', data);
+  const primaries = h.ring.primaries(h.ring.partOf(ringPath('a', 'c', 'r')));
+  h.nodes[primaries[0]!.id]!.breakGetAfterBytes = 3000;
+  const got = await h.cluster.getObject({ account: 'a', container: 'c', object: 'r' });
+  t.same(await read(got.body), data, 'whole object');
+  const ranged = await h.cluster.getObject({ account: 'a', container: 'c', object: 'r', range: { start: 1000, end: 8999 } });
+  t.same(await read(ranged.body), data.subarray(1000, 9000), 'range');
+  // A replica with another version is not spliced in.
+  const other = h.nodes[primaries[1]!.id]!.objects.get(`${primaries[1]!.device}/a/c/r`);
+  if (other && 'meta' in other) other.meta = { ...other.meta, timestamp: '0000000001.00000' };
+  h.nodes[primaries[2]!.id]!.breakGetAfterBytes = 2000;
+  const broken = await h.cluster.getObject({ account: 'a', container: 'c', object: 'r' });
+  await t.rejects(read(broken.body), { code: 'UNAVAILABLE', message: /no other replica has this version/ });
+});

@@ -15,9 +15,10 @@ import type {
   AccountInfo, ContainerInfo, ContainerListingEntry, ContainerPath, GetObjectRequest, GetObjectResult, ListingOptions,
   ObjectCluster, ObjectListingEntry, ObjectMeta, ObjectPath, PostObjectRequest, PutObjectRequest, PutObjectResult, SubdirEntry, ByteRange,
 } from './object-cluster.js';
-import { Placement, ringPath, type RingSource } from './placement.js';
+import { Placement, deviceKey, ringPath, type PlacedNode, type RingSource } from './placement.js';
 import { putFanout } from './put-fanout.js';
-import { readAllPrimaries, readFirst, writeQuorum, type ReplicaDeps } from './replica-calls.js';
+import { callNode, readAllPrimaries, readFirst, writeQuorum, type ReplicaDeps } from './replica-calls.js';
+import { resumingBody } from './resuming-body.js';
 import { errorLimiterConfigOf, type ReplicatedClusterConfig } from './replicated-cluster-config.js';
 import type { GetObjectRequestMsg, ObjectMetaMsg, ObjectRefMsg } from './storage-messages.js';
 import { updateTargetsFor } from './update-targets.js';
@@ -96,10 +97,12 @@ export class ReplicatedObjectCluster implements ObjectCluster {
     }, this.deps);
   }
 
+  /** Reads from the first replica that answers; a body broken part way resumes on another. */
   async getObject(req: GetObjectRequest): Promise<GetObjectResult> {
     const p = this.objects.locate(ringPath(req.account, req.container, req.object));
     const action = `Cannot GET object "${pathOf(req)}"`;
-    return readFirst(this.deps, this.objects, p, async (client, node) => {
+    let servedBy: PlacedNode | undefined;
+    const res = await readFirst(this.deps, this.objects, p, async (client, node) => {
       const msg: GetObjectRequestMsg = { ref: objectRef(req, node.device.device, p.partition), ...rangeFields(req.range) };
       const { head, body } = await client.getObject(msg, { signal: req.signal });
       const meta = toObjectMeta(head.meta);
@@ -107,8 +110,33 @@ export class ReplicatedObjectCluster implements ObjectCluster {
         body.destroy();
         throw new StoreError('NOT_FOUND', `${action}: expired`);
       }
+      servedBy = node;
       return { meta, body, range: head.ranged ? { start: head.rangeStart, end: head.rangeEnd } : undefined };
     }, action);
+    const tried = new Set([deviceKey((servedBy as PlacedNode).device)]);
+    const start = res.range?.start ?? 0;
+    const end = res.range?.end ?? res.meta.size - 1;
+    const body = resumingBody(res.body, {
+      start, end, maxResumes: p.replicaCount,
+      resume: async (offset, cause) => {
+        this.limiter.recordError(deviceKey((servedBy as PlacedNode).device), cause instanceof StoreError ? cause.code : 'UNAVAILABLE');
+        this.deps.log.warn({ object: pathOf(req), offset, err: (cause as Error).message }, 'GET body broke; resuming on another replica');
+        for (const node of this.objects.readOrder(p)) {
+          const key = deviceKey(node.device);
+          if (tried.has(key)) continue;
+          tried.add(key);
+          const outcome = await callNode(this.deps, node, (client) => client.getObject(
+            { ref: objectRef(req, node.device.device, p.partition), ranged: true, rangeStart: offset, rangeEnd: end, suffixLength: 0 },
+            { signal: req.signal }));
+          if (!outcome.ok) continue;
+          const m = outcome.value.head.meta;
+          if (m.timestamp === res.meta.timestamp && m.etag === res.meta.etag) return outcome.value.body;
+          outcome.value.body.destroy();
+        }
+        throw new StoreError('UNAVAILABLE', `${action}: the replica failed at byte ${offset} and no other replica has this version`, { cause });
+      },
+    });
+    return { ...res, body };
   }
 
   /** Asks the healthy primaries at once; the newest answer wins. */

@@ -4,7 +4,7 @@
  * plugin is registered last and serves everything else.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { ObjectCluster } from '../cluster/index.js';
 import { systemClock, type Clock, type Logger } from '../common/index.js';
 import type { UserDirectory } from './auth/user-directory.js';
@@ -12,6 +12,7 @@ import type { ProxyConfig } from './config.js';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
 import { newTransactionId } from './request-id.js';
 import { swiftPlugin } from './swift/plugin.js';
+import { sendSwiftError, SwiftStatusError } from './swift/errors.js';
 import { swiftInfo } from './swift/constraints.js';
 import { s3Plugin } from './s3/plugin.js';
 
@@ -42,6 +43,13 @@ export async function buildApp(deps: AppDeps): Promise<ProxyApp> {
     // Per-request lines are logged at debug level by the hooks below, not at info by fastify.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // URLs the router cannot decode: Swift answers 412 for bad UTF-8 in its paths.
+    frameworkErrors: (err, request, reply) => {
+      if (err.code === 'FST_ERR_BAD_URL' && request.url.startsWith('/v1/')) {
+        return sendSwiftError(new SwiftStatusError(412, 'Invalid UTF8 or contains NULL'), request, reply);
+      }
+      return (reply as FastifyReply).code(err.statusCode ?? 400).type('text/plain; charset=utf-8').send(`${err.message}\n`);
+    },
   });
   if (!app.supportedMethods.includes('COPY')) app.addHttpMethod('COPY');
 

@@ -1,10 +1,9 @@
 /**
- * Where the proxy gets its ObjectCluster. LEAD: wire the real ReplicatedObjectCluster here once
- * cluster/ exports it (RingWatchers over config.clusterFile's ringDir, the peer secret, the
- * logger); until then backend "cluster" fails with NOT_IMPLEMENTED and only "memory" runs.
+ * Where the proxy gets its ObjectCluster: the replicated cluster over the rings named by the
+ * cluster file (each ring reloaded when it changes), or, for tests and demos, the in-memory one.
  */
-import { StoreError, type Logger } from '../common/index.js';
-import type { ObjectCluster } from '../cluster/index.js';
+import type { Logger } from '../common/index.js';
+import { openReplicatedCluster, readClusterFile, type ObjectCluster } from '../cluster/index.js';
 import type { ProxyConfig } from './config.js';
 import { MemoryObjectCluster } from './testing/memory-cluster.js';
 
@@ -16,12 +15,18 @@ export interface ClusterHandle {
 
 /**
  * Creates the cluster client the config asks for.
- * @throws NOT_IMPLEMENTED for backend "cluster" until the replicated cluster is wired in
+ * @throws NOT_FOUND, INVALID_ARGUMENT (cluster file), CORRUPT (ring file)
  */
 export async function createCluster(config: Readonly<ProxyConfig>, log: Logger): Promise<ClusterHandle> {
   if (config.backend === 'memory') {
     log.warn('using the in-memory object cluster: data is lost when the proxy stops');
     return { cluster: new MemoryObjectCluster(), close: async () => {} };
   }
-  throw new StoreError('NOT_IMPLEMENTED', `Cannot reach cluster "${config.clusterFile ?? ''}": the replicated cluster client is not wired in yet`);
+  const clusterFile = await readClusterFile(config.clusterFile ?? '');
+  const opened = await openReplicatedCluster({
+    ringDir: clusterFile.ringDir,
+    config: { peerSecret: clusterFile.peerSecret },
+    log,
+  });
+  return { cluster: opened.cluster, close: async () => opened.close() };
 }

@@ -29,11 +29,15 @@ async function loadUsers(config: Readonly<ProxyConfig>, configFile: string): Pro
 
 /**
  * Starts a proxy from a config file.
- * @throws NOT_FOUND / INVALID_ARGUMENT for a bad config or users file; NOT_IMPLEMENTED for an
- *   unavailable backend
+ * @throws NOT_FOUND / INVALID_ARGUMENT for a bad config, users or cluster file
  */
 export async function startProxy(configFile: string, log?: Logger): Promise<RunningProxy> {
-  const config = await loadProxyConfig(configFile);
+  const loaded = await loadProxyConfig(configFile);
+  // Paths in the config are relative to the config file, wherever the process was started.
+  const config = Object.freeze({
+    ...loaded,
+    ...(loaded.clusterFile ? { clusterFile: resolve(dirname(configFile), loaded.clusterFile) } : {}),
+  });
   const root = log ?? createLogger({ name: 'proxy', level: config.logLevel });
   const users = await loadUsers(config, configFile);
   const handle = await createCluster(config, root.child({ component: 'cluster' }));

@@ -83,6 +83,13 @@ export class RingBuilder {
     return new RingBuilder(await readBuilderFile(builderFile));
   }
 
+  /** An independent copy (for what-if planning and benchmarks). */
+  clone(): RingBuilder {
+    const s = this.s;
+    return new RingBuilder({ ...s, devices: s.devices.map((d) => (d ? { ...d } : undefined)), removed: [...s.removed],
+      table: s.table?.map((row) => row.slice()), movedAtMin: s.movedAtMin.slice() });
+  }
+
   get partPower(): number { return this.s.partPower; }
   get replicas(): number { return this.s.replicas; }
   get partCount(): number { return 2 ** this.s.partPower; }

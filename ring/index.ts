@@ -14,3 +14,4 @@ export { validatePlacement, type Violation } from './validate.js';
 export { TIER_NAMES, type TierName } from './topology.js';
 export { parseDeviceSpec } from './device-spec.js';
 export { formatTable, formatDevices, describeLayout, describeDispersion, formatDispersionDetail } from './report-format.js';
+export { addLayout, addRandomLayout, type LayoutShape } from './test-layouts.js';

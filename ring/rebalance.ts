@@ -56,7 +56,11 @@ export function rebalancePlacement(devices: ReadonlyArray<Device | undefined>, s
       `Cannot rebalance: ${state.replicas} replicas need at least ${state.replicas} devices with weight > 0, found ${topo.activeCount}`);
   }
   const targets = computeTargets(topo, state.replicas, opts.overload);
-  const quota = computeQuotas(topo, targets.perPart, state.partCount, state.replicas);
+  const current = new Int32Array(devices.length);
+  for (const row of state.table) {
+    for (let i = 0; i < row.length; i++) if (row[i]! < current.length) current[row[i]!]!++;
+  }
+  const quota = computeQuotas(topo, targets.perPart, state.partCount, state.replicas, current);
   const p = new Placer(devices, topo, targets, quota, state, opts);
   p.run();
   return { moved: p.moved, assigned: p.assigned, passes: p.passes, targets, quota, topology: topo };
@@ -205,23 +209,64 @@ class Placer {
     for (let l = 0; l < 3; l++) this.cnt[l]![this.topo.nodeOf[l]![d]!]! += delta;
   }
 
+  /**
+   * Places every gathered slot, the least flexible first: a slot whose partition fits in only one
+   * or two zones goes before one that fits anywhere, so that flexible slots fill whatever room
+   * is left. In plain order flexible slots take room that constrained ones then lack, and every
+   * such collision costs an extra move in a later pass.
+   */
   private placeAll(): void {
-    const { table, movedAtMin } = this.st;
+    const flex = new Uint8Array(this.nSlots);
+    let maxFlex = 0;
     for (let i = 0; i < this.nSlots; i++) {
-      const slot = this.slots[i]!;
-      const r = Math.floor(slot / this.P);
-      const p = slot - r * this.P;
-      const d = this.choose(p);
-      table[r]![p] = d;
-      this.add(d, 1);
-      const was = this.origin[i]!;
-      if (was === NO_DEVICE) this.assigned++;
-      else if (was !== d) {
-        this.moved++;
-        movedAtMin[p] = this.opts.nowMin;
-      }
+      flex[i] = Math.min(255, this.openZones(this.slots[i]! % this.P));
+      if (flex[i]! > maxFlex) maxFlex = flex[i]!;
+    }
+    for (let f = 0; f <= maxFlex; f++) {
+      for (let i = 0; i < this.nSlots; i++) if (flex[i] === f) this.placeSlot(i);
     }
     this.nSlots = 0;
+  }
+
+  private placeSlot(i: number): void {
+    const { table, movedAtMin } = this.st;
+    const slot = this.slots[i]!;
+    const r = Math.floor(slot / this.P);
+    const p = slot - r * this.P;
+    const d = this.choose(p);
+    table[r]![p] = d;
+    this.add(d, 1);
+    const was = this.origin[i]!;
+    if (was === NO_DEVICE) this.assigned++;
+    else if (was !== d) {
+      this.moved++;
+      movedAtMin[p] = this.opts.nowMin;
+    }
+  }
+
+  /** Zones that could take one more replica of `p` within the region and zone limits. */
+  private openZones(p: number): number {
+    const { table } = this.st;
+    const regionOf = this.topo.nodeOf[0]!;
+    const zoneOf = this.topo.nodeOf[1]!;
+    let open = 0;
+    for (const region of this.topo.roots) {
+      let inRegion = 0;
+      for (let r = 0; r < this.R; r++) {
+        const d = table[r]![p]!;
+        if (d !== NO_DEVICE && regionOf[d] === region) inRegion++;
+      }
+      if (inRegion >= this.maxPer[0]![region]!) continue;
+      for (const zone of this.topo.children[0]![region]!) {
+        let inZone = 0;
+        for (let r = 0; r < this.R; r++) {
+          const d = table[r]![p]!;
+          if (d !== NO_DEVICE && zoneOf[d] === zone) inZone++;
+        }
+        if (inZone < this.maxPer[1]![zone]! && inZone < this.topo.activeDevices[1]![zone]!) open++;
+      }
+    }
+    return open;
   }
 
   /** The best device for one more replica of partition `p`. */

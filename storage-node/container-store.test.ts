@@ -115,3 +115,14 @@ t.test('ContainerStore.list() pages through many objects in bounded time', async
   t.same(names(await store.list(ref, opts({ delimiter: '/' }))).length, 10);
   t.ok(performance.now() - start < 5000, 'paging 5,000 rows takes well under 5 s');
 });
+
+t.test('ContainerStore.updateRows() group-commits concurrent updates without losing any', async (t) => {
+  const { store } = await setup(t);
+  await store.put(ref, ts(0), {}, []);
+  await Promise.all(Array.from({ length: 200 }, (_, i) => store.updateRows(ref, [row(`o${i % 150}`, i, { size: i })])));
+  const info = await store.head(ref);
+  t.equal(info.objectCount, 150);
+  const expected = Array.from({ length: 150 }, (_, n) => (n < 50 ? n + 150 : n)).reduce((a, b) => a + b, 0);
+  t.equal(info.bytesUsed, expected, 'the newest row of each name counts');
+  await t.rejects(Promise.all([store.updateRows({ ...ref, container: 'none' }, [row('a')]), store.updateRows({ ...ref, container: 'none' }, [row('b')])]), { code: 'NOT_FOUND' });
+});

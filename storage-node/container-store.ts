@@ -40,6 +40,8 @@ export function parseContainerKey(key: string): { partition: number; account: st
   return { partition: parseInt(m[1] as string, 16), account: m[2] as string, container: m[3] as string };
 }
 
+interface RowGroup { rows: ObjectRow[]; done: Promise<void> }
+
 export interface DirtyStats {
   version: string;
   partition: number;
@@ -56,16 +58,19 @@ function isDeleted(rec: ContainerRecord): boolean {
 
 export class ContainerStore {
   private readonly locks = new KeyLock();
+  private readonly gathering = new Map<string, RowGroup>();
 
   /** @param onDirty called when a container's stats must go to its account replicas */
   constructor(private readonly dbs: MetaDbs, private readonly stamps = new TimestampSource(), private readonly onDirty: () => void = () => undefined) {}
 
   /**
    * Creates the container, or merges metadata into a live one.
-   * @throws INVALID_ARGUMENT (bad timestamp), NOT_MOUNTED
+   * @throws INVALID_ARGUMENT (bad timestamp), NOT_MOUNTED, NO_SPACE (below the reserve)
    */
   async put(ref: ContainerKey, timestamp: string, metadata: Record<string, string>, accountTargets: TargetValue[]): Promise<{ created: boolean }> {
     checkTimestamp(timestamp);
+    // A full device takes no new containers (rows and deletions still go in, they free space later).
+    await this.dbs.checkWritable(ref.device);
     return this.withRecord(ref, async (d, key, rec) => {
       const wasLive = rec !== undefined && !isDeleted(rec);
       const next: ContainerRecord = rec ?? { putTimestamp: '', deleteTimestamp: '', metadata: {}, objectCount: 0, bytesUsed: 0, accountTargets: [] };
@@ -117,35 +122,66 @@ export class ContainerStore {
   }
 
   /**
-   * Applies object rows; per name the newest timestamp wins.
+   * Applies object rows; per name the newest timestamp wins. Concurrent calls for one container
+   * are group-committed: while one batch is being written, later rows gather and go together in
+   * the next one, so a hot container costs one LevelDB write per round, not one per object.
    * @throws NOT_FOUND (no such container on this device), INVALID_ARGUMENT, NOT_MOUNTED
    */
   async updateRows(ref: ContainerKey, rows: ObjectRow[]): Promise<void> {
+    checkNames(ref);
     for (const row of rows) {
       checkTimestamp(row.timestamp);
       if (!row.name || row.name.includes('\0')) throw new StoreError('INVALID_ARGUMENT', `Cannot update container "${ref.account}/${ref.container}": bad object name`);
     }
-    await this.withRecord(ref, async (d, key, rec) => {
-      if (!rec) throw notFound(ref);
-      const rowKeys = rows.map((r) => `${key}\0${r.name}`);
-      const old = await d.objectRows.getMany(rowKeys);
-      const batch = d.db.batch();
-      let changed = false;
-      rows.forEach((row, i) => {
-        const prev = old[i];
-        if (prev && prev.timestamp >= row.timestamp) return;
-        if (prev && !prev.deleted) { rec.objectCount -= 1; rec.bytesUsed -= prev.size; }
-        if (!row.deleted) { rec.objectCount += 1; rec.bytesUsed += row.size; }
-        const value: ObjectRowValue = { size: row.deleted ? 0 : row.size, etag: row.etag, contentType: row.contentType, timestamp: row.timestamp, deleted: row.deleted };
-        batch.put(rowKeys[i] as string, value, { sublevel: d.objectRows });
-        changed = true;
+    const d = await this.dbs.get(ref.device);
+    const key = containerKey(ref);
+    const lockKey = `${ref.device}/${key}`;
+    let group = this.gathering.get(lockKey);
+    if (!group) {
+      const g: RowGroup = { rows: [], done: Promise.resolve() };
+      g.done = this.locks.with(lockKey, async () => {
+        // From here on, new rows start the next group.
+        this.gathering.delete(lockKey);
+        await this.applyRows(ref, d, key, g.rows);
       });
-      if (!changed) return;
-      batch.put(key, rec, { sublevel: d.containers });
-      batch.put(key, this.stamps.next(), { sublevel: d.dirty });
-      await batch.write();
-      this.onDirty();
+      this.gathering.set(lockKey, g);
+      group = g;
+    }
+    group.rows.push(...rows);
+    await group.done;
+  }
+
+  private async applyRows(ref: ContainerKey, d: DeviceDb, key: string, all: ObjectRow[]): Promise<void> {
+    const rec = await d.containers.get(key);
+    if (!rec) throw notFound(ref);
+    // Keep the newest row per name within the group.
+    const byName = new Map<string, ObjectRow>();
+    for (const r of all) {
+      const seen = byName.get(r.name);
+      if (!seen || seen.timestamp < r.timestamp) byName.set(r.name, r);
+    }
+    const rows = [...byName.values()];
+    const rowKeys = rows.map((r) => `${key}\0${r.name}`);
+    const old = await d.objectRows.getMany(rowKeys);
+    const batch = d.db.batch();
+    let changed = false;
+    rows.forEach((row, i) => {
+      const prev = old[i];
+      if (prev && prev.timestamp >= row.timestamp) return;
+      if (prev && !prev.deleted) { rec.objectCount -= 1; rec.bytesUsed -= prev.size; }
+      if (!row.deleted) { rec.objectCount += 1; rec.bytesUsed += row.size; }
+      const value: ObjectRowValue = { size: row.deleted ? 0 : row.size, etag: row.etag, contentType: row.contentType, timestamp: row.timestamp, deleted: row.deleted };
+      batch.put(rowKeys[i] as string, value, { sublevel: d.objectRows });
+      changed = true;
     });
+    if (!changed) {
+      await batch.close();
+      return;
+    }
+    batch.put(key, rec, { sublevel: d.containers });
+    batch.put(key, this.stamps.next(), { sublevel: d.dirty });
+    await batch.write();
+    this.onDirty();
   }
 
   /** @throws NOT_FOUND, NOT_MOUNTED */

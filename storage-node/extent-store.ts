@@ -4,9 +4,9 @@
  * bounded LRU so that small writes cost one pwrite. Writes land in the page cache unless FUA;
  * `flush()` makes named extents durable, and an evicted dirty file is synced before it is closed.
  */
-import { open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
-import { StoreError, fromFsError } from '../common/index.js';
+import { mkdir, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { StoreError, fromFsError, fsyncDir } from '../common/index.js';
 import {
   KeyedMutex, isLayerId, type ExtentRef, type ExtentState, type ExtentWriteRequest, type ExtentReadRequest,
   type ExtentReadResponse, type SetGenerationRequest, type ReplaceRequest, type ListLayerResponse,
@@ -17,7 +17,8 @@ import { HEADER_BYTES, encodeHeader, readHeader, writeExtentFileAtomic } from '.
 export const MAX_EXTENT_BYTES = 64 * 1024 * 1024;
 const ZERO_CHUNK = Buffer.alloc(1024 * 1024);
 
-interface OpenExtent { fh: FileHandle; generation: number; size: number; dirty: boolean }
+/** An open extent file; `created`: its folder entry is not durable yet (fsync of the folder pending). */
+interface OpenExtent { fh: FileHandle; path: string; generation: number; size: number; dirty: boolean; created: boolean }
 
 export interface ExtentStoreOptions {
   devices: ReadonlyArray<{ name: string; path: string }>;
@@ -29,6 +30,7 @@ export class ExtentStore {
   private readonly devices: Map<string, string>;
   private readonly files = new Map<string, OpenExtent>();
   private readonly locks = new KeyedMutex();
+  private readonly knownDirs = new Set<string>();
   private readonly maxOpen: number;
 
   constructor(opts: ExtentStoreOptions) {
@@ -73,9 +75,9 @@ export class ExtentStore {
       throw fromFsError(err, `Cannot open extent "${key}"`);
     }
     try {
-      const header = await readHeader(fh, path);
       const { size } = await fh.stat();
-      const ex: OpenExtent = { fh, generation: header.generation, size, dirty: false };
+      const header = await readHeaderOrBlank(fh, path, size);
+      const ex: OpenExtent = { fh, path, generation: header.generation, size: Math.max(size, HEADER_BYTES), dirty: false, created: false };
       this.files.set(key, ex);
       this.evictIfNeeded();
       return ex;
@@ -83,6 +85,29 @@ export class ExtentStore {
       await fh.close();
       throw fromFsError(err, `Cannot open extent "${key}"`);
     }
+  }
+
+  /** Creates an extent file (not synced: a flush or FUA makes it durable). */
+  private async create(ref: ExtentRef, generation: number): Promise<OpenExtent> {
+    const path = this.pathOf(ref);
+    const dir = dirname(path);
+    if (!this.knownDirs.has(dir)) {
+      await mkdir(dir, { recursive: true }).catch((err: unknown) => {
+        throw fromFsError(err, `Cannot create layer folder "${dir}"`);
+      });
+      this.knownDirs.add(dir);
+    }
+    let fh: FileHandle;
+    try {
+      fh = await open(path, 'wx+', 0o644);
+      await fh.write(encodeHeader({ generation, flags: 0 }), 0, HEADER_BYTES, 0);
+    } catch (err) {
+      throw fromFsError(err, `Cannot create extent "${path}"`);
+    }
+    const ex: OpenExtent = { fh, path, generation, size: HEADER_BYTES, dirty: true, created: true };
+    this.files.set(ExtentStore.key(ref), ex);
+    this.evictIfNeeded();
+    return ex;
   }
 
   private evictIfNeeded(): void {
@@ -134,9 +159,7 @@ export class ExtentStore {
       let ex = await this.load(ref);
       if (!ex) {
         ExtentStore.checkGeneration(ref, 0, req.generation);
-        await writeExtentFileAtomic(this.pathOf(ref), { generation: req.generation, flags: 0 });
-        ex = await this.load(ref);
-        if (!ex) throw new StoreError('INTERNAL', `Cannot create extent "${key}"`);
+        ex = await this.create(ref, req.generation);
       }
       ExtentStore.checkGeneration(ref, ex.generation, req.generation);
       try {
@@ -149,8 +172,8 @@ export class ExtentStore {
         } else {
           await zeroRange(ex, req.offset, length);
         }
-        if (req.fua) await ex.fh.datasync();
-        else ex.dirty = true;
+        ex.dirty = true;
+        if (req.fua) await syncExtent(ex);
       } catch (err) {
         throw fromFsError(err, `Cannot write extent "${key}"`);
       }
@@ -185,9 +208,9 @@ export class ExtentStore {
       }
       ExtentStore.checkGeneration(req.ref, ex.generation, req.expected);
       await ex.fh.write(encodeHeader({ generation: req.generation, flags: 0 }), 0, 32, 0);
-      await ex.fh.datasync();
+      ex.dirty = true;
+      await syncExtent(ex);
       ex.generation = req.generation;
-      ex.dirty = false;
       return ExtentStore.state(ex);
     });
   }
@@ -207,12 +230,10 @@ export class ExtentStore {
     const keys = new Map(refs.map((r) => [ExtentStore.key(r), r]));
     await Promise.all([...keys.keys()].map((key) => this.locks.shared(key, async () => {
       const ex = this.files.get(key);
-      if (!ex || !ex.dirty) return;
-      ex.dirty = false;
+      if (!ex) return;
       try {
-        await ex.fh.datasync();
+        await syncExtent(ex);
       } catch (err) {
-        ex.dirty = true;
         throw fromFsError(err, `Cannot flush extent "${key}"`);
       }
     })));
@@ -250,6 +271,7 @@ export class ExtentStore {
     for (const key of [...this.files.keys()]) {
       if (key.startsWith(prefix)) await this.locks.exclusive(key, () => this.drop(key));
     }
+    this.knownDirs.delete(dir);
     await rm(dir, { recursive: true, force: true }).catch((err: unknown) => {
       throw fromFsError(err, `Cannot delete layer "${layer}"`);
     });
@@ -265,10 +287,47 @@ export class ExtentStore {
 
 async function closeExtent(ex: OpenExtent): Promise<void> {
   try {
-    if (ex.dirty) await ex.fh.datasync();
+    await syncExtent(ex);
   } finally {
     await ex.fh.close();
   }
+}
+
+/** Makes an extent's data (and, for a new file, its folder entry) durable. */
+async function syncExtent(ex: OpenExtent): Promise<void> {
+  if (ex.created) {
+    ex.dirty = false;
+    ex.created = false;
+    try {
+      await ex.fh.sync();
+      await fsyncDir(dirname(ex.path));
+    } catch (err) {
+      ex.dirty = true;
+      ex.created = true;
+      throw err;
+    }
+    return;
+  }
+  if (!ex.dirty) return;
+  ex.dirty = false;
+  try {
+    await ex.fh.datasync();
+  } catch (err) {
+    ex.dirty = true;
+    throw err;
+  }
+}
+
+/**
+ * Reads the header; a file cut short or zero-filled by a crash right after its creation (before
+ * any flush) counts as a new extent at generation 0, which is what its creator wrote.
+ */
+async function readHeaderOrBlank(fh: FileHandle, path: string, size: number): Promise<{ generation: number }> {
+  if (size < 20) return { generation: 0 };
+  const b = Buffer.alloc(20);
+  await fh.read(b, 0, 20, 0);
+  if (b.every((x) => x === 0)) return { generation: 0 };
+  return readHeader(fh, path);
 }
 
 /** Writes zeros over [offset, offset+length), skipping what lies past the end of the file. */

@@ -11,14 +11,14 @@ import { open, rename, readFile, unlink, mkdir, type FileHandle } from 'node:fs/
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
-import { StoreError, fromFsError, isTimestamp, fsyncDir, writeFileAtomic, systemClock, type Clock } from '../common/index.js';
+import { StoreError, fromFsError, isTimestamp, writeFileAtomic, systemClock, type Clock } from '../common/index.js';
 import type { ByteRange } from '../cluster/index.js';
 import { ContentDigester, initChecksums } from './checksum.js';
 import { encodeTrailer, readStoredMeta, type StoredMeta } from './object-file.js';
-import { readHashDir, removeObsolete, mkdirDurable, newestTimestamp, type HashDirState } from './hash-dir.js';
+import { readHashDir, removeObsolete, mkdirParents, fsyncDirs, newestTimestamp, type HashDirState } from './hash-dir.js';
 import { resolveRange } from './byte-range.js';
 import { KeyLock } from './key-lock.js';
-import { PathHasher, suffixOf, objectPath } from './path-hash.js';
+import { suffixOf, objectPath, type PathHasher } from './path-hash.js';
 import type { Devices } from './devices.js';
 import {
   isPostProtectedKey, type ObjectStore, type ObjectKey, type PutHeader, type StagedPut, type PutTrailer,
@@ -109,7 +109,8 @@ export class FsObjectStore implements ObjectStore {
           deleteAtMs: header.deleteAtMs, metadata: header.metadata,
         };
         await fh.write(encodeTrailer(meta));
-        await fh.sync();
+        // fdatasync: the data and the size (needed to read it back), without the timestamps.
+        await fh.datasync();
         await fh.close();
         fh = undefined;
         const applied = await this.locks.with(hash, async () => {
@@ -118,10 +119,10 @@ export class FsObjectStore implements ObjectStore {
             throw new StoreError('PRECONDITION_FAILED', `Cannot write object "${name(key)}": it exists`);
           }
           if (state.newest && state.newest.timestamp >= trailer.timestamp) return false;
-          await mkdirDurable(dir);
+          const created = await mkdirParents(dir);
           await rename(tmpPath, join(dir, `${trailer.timestamp}.data`));
           done = true;
-          await fsyncDir(dir);
+          await fsyncDirs([dir, ...created]);
           await removeObsolete(dir, state, trailer.timestamp, 'data');
           return true;
         });
@@ -167,10 +168,11 @@ export class FsObjectStore implements ObjectStore {
         const state = await readHashDir(dir);
         const existed = await this.isLive(dir, state);
         if (state.newest && state.newest.timestamp >= timestamp) return { existed, applied: false };
-        await mkdirDurable(dir);
+        const created = await mkdirParents(dir);
         const fh = await open(join(dir, `${timestamp}.ts`), 'w', 0o644);
-        try { await fh.sync(); } finally { await fh.close(); }
-        await fsyncDir(dir);
+        await fh.close();
+        // An empty file has no data to sync: the folder fsync makes its name durable.
+        await fsyncDirs([dir, ...created]);
         await removeObsolete(dir, state, timestamp, 'ts');
         return { existed, applied: true };
       });

@@ -23,7 +23,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function startNode(t: Test, over: Record<string, unknown> = {}, dir = t.testdir({})): Promise<{ node: RunningStorageNode; client: NodeClient; dir: string }> {
+const testDirs = new WeakMap<Test, string>();
+
+async function startNode(t: Test, over: Record<string, unknown> = {}, name = 'n1'): Promise<{ node: RunningStorageNode; client: NodeClient; dir: string }> {
+  if (!testDirs.has(t)) testDirs.set(t, t.testdir({}));
+  const dir = join(testDirs.get(t) as string, name);
   const config = parseStorageNodeConfig({
     nodeId: 'n1', bindIp: '127.0.0.1', port: 0, devices: [{ name: 'd1', path: 'd1' }], ringDir: 'rings',
     peerSecret: SECRET, hashSecret: 'h', containerUpdateTimeoutMs: 500, updaterIntervalMs: 60_000, ...over,
@@ -154,9 +158,14 @@ t.test('an undeliverable container update is journalled and the updater delivers
   const signal = new AbortController().signal;
   t.equal(await first.node.updater.runOnce(signal), 'idle');
   t.equal(await first.node.updater.journalDepth('d1'), 1, 'kept while the replica is down');
-  const second = await startNode(t, { port: laterPort });
+  const second = await startNode(t, { port: laterPort }, 'n2');
   await second.client.putContainer({ ref: cref, timestamp: ts(0), metadata: {}, accountUpdates: [] });
-  await first.node.updater.runOnce(signal);
+  // The client channel to the once-dead address reconnects with backoff: poll with a deadline.
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline && (await first.node.updater.journalDepth('d1')) > 0) {
+    await first.node.updater.runOnce(signal);
+    await new Promise((r) => setTimeout(r, 100));
+  }
   t.equal(await first.node.updater.journalDepth('d1'), 0);
   t.match((await second.client.listContainer(list())).entries, [{ entry: 'object', object: { name: 'late', size: 1 } }]);
 });

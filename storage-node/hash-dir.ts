@@ -66,16 +66,23 @@ export async function removeObsolete(dir: string, state: HashDirState, timestamp
 }
 
 /**
- * Creates `dir` and its missing parents, fsyncing the parent of every folder created, so that
- * the new folders survive a crash together with the file renamed into them.
+ * Creates `dir` and its missing parents. Returns the folders whose entries changed (the parent
+ * of every folder created): the caller fsyncs them, together with `dir` after its rename, before
+ * acknowledging, so that the new folders survive a crash with the file. Fsyncing them at the
+ * same time lets the file system commit them in one journal transaction.
  */
-export async function mkdirDurable(dir: string): Promise<void> {
+export async function mkdirParents(dir: string): Promise<string[]> {
   const first = await mkdir(dir, { recursive: true });
-  if (first === undefined) return;
+  if (first === undefined) return [];
   const parents: string[] = [];
   for (let p = dir; ; p = dirname(p)) {
     parents.push(dirname(p));
     if (p === first || dirname(p) === p) break;
   }
-  await Promise.all(parents.map((p) => fsyncDir(p)));
+  return parents;
+}
+
+/** Fsyncs folders in parallel. */
+export async function fsyncDirs(dirs: readonly string[]): Promise<void> {
+  await Promise.all(dirs.map((d) => fsyncDir(d)));
 }

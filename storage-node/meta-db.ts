@@ -98,6 +98,11 @@ export class MetaDbs {
     return p;
   }
 
+  /** @throws NOT_MOUNTED, NO_SPACE when the device's free space is below the reserve */
+  async checkWritable(device: string): Promise<void> {
+    await this.devices.writableRoot(device);
+  }
+
   /** Devices whose database is open (workers walk these). */
   openDevices(): string[] {
     return [...this.open.keys()];

@@ -72,10 +72,11 @@ export async function startStorageNode(config: Readonly<StorageNodeConfig>, log:
   for (const d of config.devices) {
     await dbs.get(d.name).catch((err: unknown) => log.warn({ err, device: d.name }, 'device not available at start'));
   }
-  let runner: WorkerRunner | undefined;
+  // The container store reports dirty stats before the runner exists: wake it through this slot.
+  const slot: { runner?: WorkerRunner } = {};
   let statsTimer: NodeJS.Timeout | undefined;
   const onDirty = () => {
-    statsTimer ??= setTimeout(() => { statsTimer = undefined; runner?.wake(); }, ACCOUNT_STATS_DELAY_MS);
+    statsTimer ??= setTimeout(() => { statsTimer = undefined; slot.runner?.wake(); }, ACCOUNT_STATS_DELAY_MS);
   };
   const objects = new FsObjectStore({ devices, hasher: await PathHasher.create(hashSecret) });
   const containers = new ContainerStore(dbs, undefined, onDirty);
@@ -83,7 +84,8 @@ export async function startStorageNode(config: Readonly<StorageNodeConfig>, log:
   const clients = new NodeClientPool({ ...DEFAULT_NODE_CLIENT_CONFIG, peerSecret: config.peerSecret });
   const updates = new ListingUpdates({ dbs, clients, containers, log: log.child({ component: 'listing-updates' }), timeoutMs: config.containerUpdateTimeoutMs });
   const updater = new UpdaterWorker({ dbs, updates, log: log.child({ component: 'updater' }) });
-  runner = new WorkerRunner(updater, { intervalMs: config.updaterIntervalMs, log });
+  const runner = new WorkerRunner(updater, { intervalMs: config.updaterIntervalMs, log });
+  slot.runner = runner;
   const metrics = createNodeMetrics({ devices, updater, dbs, nodeId: config.nodeId });
   const server = new StorageNodeServer({
     nodeId: config.nodeId, peerSecret: config.peerSecret, devices, objects, containers, accounts, updates,
@@ -102,12 +104,11 @@ export async function startStorageNode(config: Readonly<StorageNodeConfig>, log:
     throw new StoreError('UNAVAILABLE', `Cannot listen on ${config.bindIp}:${config.port}: ${(err as Error).message}`, { cause: err });
   }
   runner.start();
-  const theRunner = runner;
   return {
-    port, devices, updater, updaterRunner: theRunner, metrics,
+    port, devices, updater, updaterRunner: runner, metrics,
     async stop() {
       if (statsTimer) clearTimeout(statsTimer);
-      await theRunner.stop();
+      await runner.stop();
       await server.close();
       clients.close();
       await dbs.close();

@@ -4,23 +4,12 @@
  * ~/.strata/all-in-one.json by `strata start`, whatever its --data-dir).
  */
 import { readFile, mkdir } from 'node:fs/promises';
+import { readClusterFile, type ClusterConfig } from '../cluster/index.js';
 import { homedir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { StoreError, writeFileAtomic } from '../common/index.js';
 
-/** The cluster file: what a client of the cluster needs to reach it. */
-export interface ClusterConfig {
-  /** Folder holding account/container/object/block .ring.gz files. */
-  ringDir: string;
-  /** Shared secret that storage nodes require from peers (gRPC metadata x-strata-peer). */
-  peerSecret: string;
-  /** Base URL of a proxy, e.g. http://127.0.0.1:8080. */
-  proxyUrl: string;
-  /** host:port of the block gateway (NBD). */
-  blockGateway: string;
-  /** Data folder of an all-in-one, when this cluster is one. */
-  dataDir?: string;
-}
+export type { ClusterConfig };
 
 export function allInOnePointerPath(): string {
   return join(process.env.STRATA_HOME ?? join(homedir(), '.strata'), 'all-in-one.json');
@@ -50,23 +39,5 @@ export async function resolveClusterConfig(explicitFile?: string): Promise<Clust
   if (!file) {
     throw new StoreError('NOT_FOUND', 'Cannot find a cluster: start one with "strata start" or pass --cluster FILE');
   }
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new StoreError('NOT_FOUND', `Cannot read cluster file "${file}"`);
-  }
-  let parsed: Partial<ClusterConfig>;
-  try {
-    parsed = JSON.parse(text) as Partial<ClusterConfig>;
-  } catch {
-    throw new StoreError('INVALID_ARGUMENT', `Cannot parse cluster file "${file}": not JSON`);
-  }
-  for (const key of ['ringDir', 'peerSecret', 'proxyUrl', 'blockGateway'] as const) {
-    if (typeof parsed[key] !== 'string') {
-      throw new StoreError('INVALID_ARGUMENT', `Cannot use cluster file "${file}": "${key}" is missing`);
-    }
-  }
-  const base = dirname(resolve(file));
-  return { ...(parsed as ClusterConfig), ringDir: resolve(base, parsed.ringDir as string) };
+  return readClusterFile(file);
 }

@@ -4,7 +4,7 @@
  * STRUCTURED_REPLY and LIST/SET_META_CONTEXT (base:allocation). Bad options get NBD_REP_ERR_*
  * replies; only unrecoverable framing errors close the connection.
  */
-import { TLSSocket, type SecureContext } from 'node:tls';
+import { TLSSocket, type TLSSocketOptions } from 'node:tls';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { StoreError, type Logger } from '../../common/index.js';
@@ -15,7 +15,7 @@ import { SocketReader } from './socket-reader.js';
 export interface HandshakeOptions {
   provider: NbdExportProvider;
   /** TLS for STARTTLS; `required` refuses everything else until it is done. */
-  tls?: { context: SecureContext; required: boolean };
+  tls?: { socketOptions: TLSSocketOptions; required: boolean };
   log: Logger;
 }
 
@@ -123,7 +123,7 @@ export async function negotiate(raw: Socket, opts: HandshakeOptions): Promise<Nb
           if (tlsActive || len !== 0) throw new StoreError('INVALID_ARGUMENT', 'NBD_OPT_STARTTLS: already secure or bad data');
           optReply(socket, opt, C.REP_ACK);
           reader.detach();
-          const secure = new TLSSocket(raw, { isServer: true, secureContext: opts.tls.context });
+          const secure = new TLSSocket(raw, { ...opts.tls.socketOptions, isServer: true });
           await new Promise<void>((resolve, reject) => {
             secure.once('secure', resolve);
             secure.once('error', reject);

@@ -4,7 +4,7 @@
  * Nagle would hold small replies back by up to 40 ms.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import type { SecureContext } from 'node:tls';
+import type { TLSSocketOptions } from 'node:tls';
 import type { Logger } from '../../common/index.js';
 import type { NbdExportProvider } from './nbd-export.js';
 import { negotiate } from './nbd-handshake.js';
@@ -15,7 +15,7 @@ export interface NbdServerOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
-  tls?: { context: SecureContext; required: boolean };
+  tls?: { socketOptions: TLSSocketOptions; required: boolean };
   log: Logger;
   maxInFlightBytes?: number;
 }

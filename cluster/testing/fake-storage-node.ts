@@ -25,6 +25,14 @@ export class FakeStorageNode {
   readonly containers = new Map<string, M.ContainerInfoMsg>();
   /** When set, every call fails with this code. */
   failWith: ErrorCode | undefined;
+  /** When set, GetObject streams fail after about this many body bytes (a node dying mid-GET). */
+  breakGetAfterBytes: number | undefined;
+  /** While set, PutObject stops reading its stream (a slow disk); flow control pushes back. */
+  holdUploads: Promise<void> | undefined;
+  /** When true, PutObject keeps only the byte count, not the data (large-body tests). */
+  discardData = false;
+  /** Body bytes received by PutObject, over all calls. */
+  receivedBytes = 0;
   /** Calls received, by method name. */
   readonly calls = new Map<string, number>();
   port = 0;
@@ -79,6 +87,7 @@ export class FakeStorageNode {
         this.count('PutObject');
         let header: M.PutObjectHeaderMsg | undefined;
         const parts: Buffer[] = [];
+        let size = 0;
         let done = false;
         const fail = (err: unknown): void => {
           if (!done) cb(toServiceError(err));
@@ -89,21 +98,27 @@ export class FakeStorageNode {
           if (this.failWith) return fail(new StoreError(this.failWith, 'fake failure'));
           if (msg.part === 'header') {
             header = msg.header;
+            if (this.holdUploads) {
+              call.pause();
+              void this.holdUploads.then(() => call.resume());
+            }
             if (header.ifNoneMatchAny && this.live(key(header.ref))) fail(new StoreError('PRECONDITION_FAILED', 'exists'));
           } else if (msg.part === 'chunk') {
-            parts.push(msg.chunk);
+            this.receivedBytes += msg.chunk.length;
+            size += msg.chunk.length;
+            if (!this.discardData) parts.push(msg.chunk);
           } else if (header) {
             const data = Buffer.concat(parts);
             const etag = createHash('md5').update(data).digest('hex');
             if (msg.trailer.expectedEtag && msg.trailer.expectedEtag !== etag) return fail(new StoreError('CHECKSUM_MISMATCH', 'etag differs'));
-            if (header.contentLength >= 0 && header.contentLength !== data.length) return fail(new StoreError('INVALID_ARGUMENT', 'length'));
+            if (header.contentLength >= 0 && header.contentLength !== size) return fail(new StoreError('INVALID_ARGUMENT', 'length'));
             const ts = msg.trailer.timestamp;
             this.objects.set(key(header.ref), {
               data, containerUpdates: header.containerUpdates,
-              meta: { size: data.length, etag, checksum: 'c0ffee', contentType: header.contentType, timestamp: ts, metaTimestamp: ts, deleteAtMs: header.deleteAtMs, metadata: header.metadata },
+              meta: { size, etag, checksum: 'c0ffee', contentType: header.contentType, timestamp: ts, metaTimestamp: ts, deleteAtMs: header.deleteAtMs, metadata: header.metadata },
             });
             done = true;
-            cb(null, { etag, size: data.length, checksum: 'c0ffee' });
+            cb(null, { etag, size, checksum: 'c0ffee' });
           }
         });
         call.on('error', () => { done = true; });
@@ -119,7 +134,13 @@ export class FakeStorageNode {
         const start = r.ranged ? r.rangeStart : 0;
         const end = r.ranged && r.rangeEnd >= 0 ? Math.min(r.rangeEnd, o.data.length - 1) : o.data.length - 1;
         call.write({ part: 'head', head: { meta: o.meta, ranged: r.ranged, rangeStart: start, rangeEnd: end } });
-        for (let off = start; off <= end; off += 1000) call.write({ part: 'chunk', chunk: o.data.subarray(off, Math.min(off + 1000, end + 1)) });
+        for (let off = start; off <= end; off += 1000) {
+          if (this.breakGetAfterBytes !== undefined && off - start >= this.breakGetAfterBytes) {
+            call.emit('error', toServiceError(new StoreError('UNAVAILABLE', 'fake node died mid-stream')));
+            return;
+          }
+          call.write({ part: 'chunk', chunk: o.data.subarray(off, Math.min(off + 1000, end + 1)) });
+        }
         call.end();
       },
       HeadObject: this.unary<M.ObjectRefMsg, M.HeadObjectResponseMsg>('HeadObject', (ref) => {

@@ -7,8 +7,9 @@
  *     Streams the concatenation of `segments` (or the inclusive `range` of it), fetching one
  *     segment at a time from the cluster with backpressure; each segment is itself fetched with
  *     a sub-range so only needed bytes move. A segment whose ETag differs from `etag` in its
- *     SegmentRef, or that is shorter than `size`, fails the stream with CONFLICT (the caller's
- *     response is then cut, since headers have been sent).
+ *     SegmentRef, that is missing, or that is shorter than `size`, fails the stream with
+ *     CONFLICT (before the first byte the caller can still answer 409; later the response is
+ *     cut).
  *   totalSize(segments) → number: bytes of the whole large object.
  *   combinedEtag(segments) → string: MD5 hex of the concatenated segment ETags (the SLO and DLO
  *     ETag; S3 multipart adds "-<parts>").
@@ -56,7 +57,14 @@ async function* generate(
     const from = base + Math.max(0, range.start - segStart);
     const to = base + Math.min(seg.size - 1, range.end - segStart);
     const name = `${seg.container}/${seg.object}`;
-    const got = await cluster.getObject({ account, container: seg.container, object: seg.object, range: { start: from, end: to }, signal });
+    const got = await cluster.getObject({ account, container: seg.container, object: seg.object, range: { start: from, end: to }, signal })
+      .catch((err: unknown) => {
+        // A missing segment is the large object's inconsistency, not a missing large object.
+        if (err instanceof StoreError && (err.code === 'NOT_FOUND' || err.code === 'RANGE_NOT_SATISFIABLE')) {
+          throw new StoreError('CONFLICT', `Cannot read segment "${name}": ${err.message}`, { cause: err });
+        }
+        throw err;
+      });
     if (seg.etag !== undefined && got.meta.etag !== seg.etag) {
       got.body.destroy();
       throw new StoreError('CONFLICT', `Cannot read segment "${name}": its ETag changed to "${got.meta.etag}"`);

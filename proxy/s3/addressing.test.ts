@@ -1,4 +1,5 @@
 import t from 'tap';
+import { codeOf } from './s3-test-app.js';
 import { resolveAddress, validateBucketName } from './addressing.js';
 import { S3Error } from './errors.js';
 
@@ -19,12 +20,12 @@ t.test('resolveAddress() reads virtual-hosted-style buckets from the Host header
 
 t.test('resolveAddress() rejects bad escapes and over-long keys', async (t) => {
   t.throws(() => resolveAddress('/b/%E0%A4%A', 'h', []), S3Error);
-  t.throws(() => resolveAddress(`/b/${'k'.repeat(1025)}`, 'h', []), { s3Code: 'KeyTooLongError' });
+  t.equal(codeOf(() => resolveAddress(`/b/${'k'.repeat(1025)}`, 'h', [])), 'KeyTooLongError');
 });
 
 t.test('validateBucketName() applies the DNS naming rules', async (t) => {
   for (const ok of ['abc', 'my.bucket-1', 'a'.repeat(63)]) t.doesNotThrow(() => validateBucketName(ok), ok);
   for (const bad of ['ab', 'Upper', 'a_b', '-ab', 'ab-', 'a..b', '192.168.1.1', 'a'.repeat(64), 'a+segments']) {
-    t.throws(() => validateBucketName(bad), { s3Code: 'InvalidBucketName' }, bad);
+    t.equal(codeOf(() => validateBucketName(bad)), 'InvalidBucketName', bad);
   }
 });

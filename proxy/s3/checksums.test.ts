@@ -31,7 +31,7 @@ t.test('parseChecksumAlgorithm() accepts any case and rejects unknown names', as
 async function run(v: ChecksumVerifier | Sha256Verifier, data: Buffer): Promise<unknown> {
   const out: Buffer[] = [];
   try {
-    await pipeline(Readable.from([data]), v, async function* (src) { for await (const c of src) out.push(c as Buffer); });
+    await pipeline(Readable.from([data]), v, async (src: AsyncIterable<Buffer>) => { for await (const c of src) out.push(c); });
   } catch (err) {
     return err;
   }

@@ -45,7 +45,7 @@ async function decode(body: Buffer, opts: AwsChunkedOptions, step = 7919): Promi
   for (let i = 0; i < body.length; i += step) slices.push(body.subarray(i, i + step));
   const out: Buffer[] = [];
   try {
-    await pipeline(Readable.from(slices), decoder, async function* (src) { for await (const c of src) out.push(c as Buffer); });
+    await pipeline(Readable.from(slices), decoder, async (src: AsyncIterable<Buffer>) => { for await (const c of src) out.push(c); });
     return { data: Buffer.concat(out), decoder };
   } catch (err) {
     return { err, decoder };

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { codeOf } from './s3-test-app.js';
 import { evaluateConditions, parseCopyRange, parseRange, resolveRange } from './conditions.js';
 
 const lm = Date.parse('2024-01-10T12:00:00Z');
@@ -29,13 +30,13 @@ t.test('parseRange() and resolveRange() handle S3 byte ranges', async (t) => {
   t.equal(parseRange('bytes=9-2'), undefined);
   t.same(resolveRange({ start: 5, end: 100 }, 10), { start: 5, end: 9 });
   t.same(resolveRange({ suffix: 30 }, 10), { start: 0, end: 9 });
-  t.throws(() => resolveRange({ start: 10 }, 10), { s3Code: 'InvalidRange', status: 416 });
-  t.throws(() => resolveRange({ suffix: 1 }, 0), { s3Code: 'InvalidRange' });
+  t.equal(codeOf(() => resolveRange({ start: 10 }, 10)), 'InvalidRange');
+  t.equal(codeOf(() => resolveRange({ suffix: 1 }, 0)), 'InvalidRange');
 });
 
 t.test('parseCopyRange() needs both ends inside the source', async (t) => {
   t.same(parseCopyRange('bytes=0-4', 10), { start: 0, end: 4 });
   t.equal(parseCopyRange(undefined, 10), undefined);
-  t.throws(() => parseCopyRange('bytes=0-', 10), { s3Code: 'InvalidArgument' });
-  t.throws(() => parseCopyRange('bytes=5-10', 10), { s3Code: 'InvalidRange' });
+  t.equal(codeOf(() => parseCopyRange('bytes=0-', 10)), 'InvalidArgument');
+  t.equal(codeOf(() => parseCopyRange('bytes=5-10', 10)), 'InvalidRange');
 });

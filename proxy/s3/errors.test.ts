@@ -22,7 +22,8 @@ t.test('toS3Error() hides details of server errors and of unknown throws', async
 });
 
 t.test('mapNotFound() turns NOT_FOUND into the given code and passes others through', async (t) => {
-  await t.rejects(mapNotFound(async () => { throw new StoreError('NOT_FOUND', 'x'); }, 'NoSuchUpload'), { s3Code: 'NoSuchUpload', status: 404 });
+  const e = await mapNotFound(async () => { throw new StoreError('NOT_FOUND', 'x'); }, 'NoSuchUpload').catch((err: unknown) => err);
+  t.ok(e instanceof S3Error && e.s3Code === 'NoSuchUpload' && e.status === 404);
   await t.rejects(mapNotFound(async () => { throw new StoreError('CONFLICT', 'x'); }, 'NoSuchUpload'), StoreError);
   t.equal(await mapNotFound(async () => 5, 'NoSuchKey'), 5);
   t.equal(new S3Error('RequestTimeTooSkewed').status, 403);

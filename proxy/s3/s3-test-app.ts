@@ -4,11 +4,14 @@
  */
 import { createHash } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import Fastify from 'fastify';
 import { ManualClock, silentLogger, type Clock } from '../../common/index.js';
 import { buildApp, type ProxyApp } from '../app.js';
 import { DEVELOPMENT_USERS, UserDirectory } from '../auth/user-directory.js';
 import { DEFAULT_PROXY_CONFIG, type ProxyConfig } from '../config.js';
 import { MemoryObjectCluster } from '../testing/memory-cluster.js';
+import { S3Error } from './errors.js';
+import { s3Plugin } from './plugin.js';
 import {
   canonicalRequest, parseQuery, scopeOf, sign, signingKey, stringToSign, type Credential,
 } from './sigv4.js';
@@ -25,7 +28,22 @@ export async function s3TestApp(opts: { domains?: string[]; clock?: Clock } = {}
     ...DEFAULT_PROXY_CONFIG, authSecret: 'test-secret', developmentUsers: true, backend: 'memory',
     s3: { region: 'us-east-1', domains: opts.domains ?? ['s3.localhost'] },
   };
-  const app = await buildApp({ cluster, users: UserDirectory.fromRecords(DEVELOPMENT_USERS), config, log: silentLogger() });
+  const users = UserDirectory.fromRecords(DEVELOPMENT_USERS);
+  if (!opts.clock) {
+    const app = await buildApp({ cluster, users, config, log: silentLogger() });
+    await app.ready();
+    return { app, cluster };
+  }
+  // buildApp has no clock to pass on, so tests of time register the plugin on their own app.
+  const log = silentLogger();
+  const app = Fastify({ loggerInstance: log, exposeHeadRoutes: false }) as unknown as ProxyApp;
+  await app.register(s3Plugin, {
+    cluster, domains: config.s3.domains, region: 'us-east-1', log, clock: opts.clock,
+    lookupCredential: (id) => {
+      const u = users.lookupS3(id);
+      return u && { account: `AUTH_${u.account}`, user: u.user, secret: u.key, roles: [...u.roles] };
+    },
+  });
   await app.ready();
   return { app, cluster };
 }
@@ -43,6 +61,8 @@ export interface SignedRequest {
   host?: string;
   /** Overrides x-amz-content-sha256 (e.g. "UNSIGNED-PAYLOAD"). */
   payloadHash?: string;
+  /** Signs only these headers and sends no x-amz-* headers (presigned URLs). */
+  signOnly?: string[];
 }
 
 export function amzDateOf(ms: number): string {
@@ -54,13 +74,13 @@ export function signRequest(r: SignedRequest): { method: string; url: string; he
   const body = r.body ?? '';
   const amzDate = amzDateOf(r.nowMs ?? Date.now());
   const payloadHash = r.payloadHash ?? createHash('sha256').update(body).digest('hex');
-  const headers: Record<string, string> = {
-    host: r.host ?? 'localhost', 'x-amz-date': amzDate, 'x-amz-content-sha256': payloadHash, ...r.headers,
-  };
+  const headers: Record<string, string> = r.signOnly
+    ? { host: r.host ?? 'localhost', ...r.headers }
+    : { host: r.host ?? 'localhost', 'x-amz-date': amzDate, 'x-amz-content-sha256': payloadHash, ...r.headers };
   if (body.length > 0 || ['PUT', 'POST'].includes(r.method)) headers['content-length'] = String(Buffer.byteLength(body));
   const lower: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) lower[k.toLowerCase()] = v;
-  const signedHeaders = Object.keys(lower).filter((h) => h === 'host' || h.startsWith('x-amz-') || h === 'content-md5' || h === 'content-type').sort();
+  const signedHeaders = r.signOnly ?? Object.keys(lower).filter((h) => h === 'host' || h.startsWith('x-amz-') || h === 'content-md5' || h === 'content-type').sort();
   const credential: Credential = { accessKeyId: r.accessKey ?? 'test:tester', date: amzDate.slice(0, 8), region: 'us-east-1', service: 's3' };
   const q = r.url.indexOf('?');
   const canonical = canonicalRequest({
@@ -81,6 +101,16 @@ export function send(app: ProxyApp, r: SignedRequest): Promise<LightMyRequestRes
 export function xmlText(body: string, element: string): string | undefined {
   const m = new RegExp(`<${element}>([\\s\\S]*?)</${element}>`).exec(body);
   return m?.[1];
+}
+
+/** The S3 code `fn` throws (S3Error), or "none". */
+export function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    return err instanceof S3Error ? err.s3Code : `not an S3Error: ${String(err)}`;
+  }
+  return 'none';
 }
 
 export { ManualClock };

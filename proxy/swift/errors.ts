@@ -63,7 +63,9 @@ export function swiftStatusOf(err: unknown): number {
  * client errors, a generic phrase for server errors, which are logged with their stack).
  */
 export function sendSwiftError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const status = swiftStatusOf(err);
+  // A client that hung up mid-request is not an operator's problem: 499, logged at debug.
+  const gone = !request.raw.complete && request.raw.destroyed;
+  const status = gone ? 499 : swiftStatusOf(err);
   if (status >= 500) request.log.error({ err }, 'swift request failed');
   else request.log.debug({ status, msg: (err as Error).message }, 'swift request refused');
   if (reply.sent || reply.raw.headersSent) {

@@ -4,7 +4,8 @@
  * (204). PUTs with ?multipart-manifest=put go to slo-put.ts, PUTs with X-Copy-From to copy.ts.
  */
 import type { FastifyReply } from 'fastify';
-import { Transform, pipeline, type Readable } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
 import { StoreError } from '../../common/index.js';
 import { authorizeContainer, type SwiftContext } from './context.js';
 import { SwiftStatusError } from './errors.js';
@@ -15,19 +16,29 @@ import { contentTypeFor, deleteAtFromHeaders, unquote } from './object-headers.j
 import { copyObject, copySourceFromHeader } from './copy.js';
 import { deleteSlo, putSlo } from './slo-put.js';
 
-/** Caps a body of unknown length (chunked): more than `max` bytes fails it with TOO_LARGE. */
+/**
+ * Caps a body of unknown length (chunked): more than `max` bytes fails it with TOO_LARGE. The
+ * request stream itself is left intact (not destroyed), so the client still gets the 413.
+ */
 export function limitBody(body: Readable, max: number): Readable {
-  let seen = 0;
-  const limiter = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
+  async function* limited(): AsyncGenerator<Buffer> {
+    let seen = 0;
+    for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
       seen += chunk.length;
-      if (seen > max) cb(new StoreError('TOO_LARGE', `Cannot store object: body over ${max} bytes`));
-      else cb(null, chunk);
-    },
+      if (seen > max) throw new StoreError('TOO_LARGE', `Cannot store object: body over ${max} bytes`);
+      yield chunk;
+    }
+  }
+  return Readable.from(limited());
+}
+
+/** A signal that fires when the client goes away before its request body is complete. */
+export function abortOnDisconnect(req: IncomingMessage): AbortSignal {
+  const ac = new AbortController();
+  req.once('close', () => {
+    if (!req.complete) ac.abort(new StoreError('INVALID_ARGUMENT', 'Cannot store object: client disconnected'));
   });
-  // Errors reach the consumer through the limiter; nothing else to do here.
-  pipeline(body, limiter, () => {});
-  return limiter;
+  return ac.signal;
 }
 
 /** Content-Length as a number; undefined when absent. @throws INVALID_ARGUMENT when invalid */
@@ -65,6 +76,7 @@ async function putObject(ctx: SwiftContext): Promise<FastifyReply> {
   if (inm !== undefined && inm.trim() !== '*') throw new StoreError('INVALID_ARGUMENT', 'If-None-Match only supports *');
   const res = await deps.cluster.putObject({
     ...opath,
+    signal: abortOnDisconnect(request.raw),
     body: length === undefined ? limitBody(request.raw, max) : request.raw,
     contentType: contentTypeFor(h, opath.object),
     metadata,

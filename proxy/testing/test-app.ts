@@ -31,3 +31,19 @@ export async function login(app: ProxyApp, id: string, key: string): Promise<{ t
   if (res.statusCode !== 200) throw new Error(`login of ${id} failed: ${res.statusCode}`);
   return { token: String(res.headers['x-auth-token']), path: new URL(String(res.headers['x-storage-url'])).pathname };
 }
+
+export interface SwiftCall {
+  method?: string;
+  headers?: Record<string, string>;
+  payload?: string | Buffer | NodeJS.ReadableStream;
+}
+
+/** A request function bound to a token: `call('PUT', '/c/o', { payload })`, paths relative to the account. */
+export function swiftCaller(app: ProxyApp, session: { token: string; path: string }) {
+  return (method: string, rel: string, opts: Omit<SwiftCall, 'method'> = {}) => app.inject({
+    method: method as 'GET',
+    url: `${session.path}${rel}`,
+    headers: { 'x-auth-token': session.token, ...opts.headers },
+    ...(opts.payload !== undefined ? { payload: opts.payload } : {}),
+  });
+}

@@ -36,6 +36,8 @@ export interface TestClusterOptions {
   partPower?: number;
   /** Extra fields merged into every node's config (e.g. { reserveBytes }). */
   nodeConfig?: Record<string, unknown>;
+  /** Extra fields for single nodes, by index (e.g. { 0: { reserveBytes: 1e18 } }: a full disk). */
+  nodeConfigs?: Record<number, Record<string, unknown>>;
   /** How long to wait for a node to be ready (ms, default 20 s). */
   readyTimeoutMs?: number;
 }
@@ -155,7 +157,7 @@ export async function startTestCluster(t: Teardown, opts: TestClusterOptions = {
   for (const n of nodes) {
     const config = {
       nodeId: n.nodeId, bindIp: '127.0.0.1', port: n.port, devices: [{ name: n.device, path: n.devicePath }],
-      ringDir, peerSecret, reserveBytes: 0, logLevel: 'info', ...opts.nodeConfig,
+      ringDir, peerSecret, reserveBytes: 0, logLevel: 'info', ...opts.nodeConfig, ...opts.nodeConfigs?.[n.index],
     };
     await writeFile(n.configFile, JSON.stringify(config, null, 2));
   }
