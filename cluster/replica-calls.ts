@@ -110,18 +110,31 @@ export async function writeQuorum<T>(
 
 /**
  * Asks every healthy primary at once and returns the answers that succeeded (for HEAD, where the
- * newest answer should win). Falls back to `readFirst` over the whole read order when none did.
+ * newest answer should win). Stops waiting once a quorum has answered (found or not found), so a
+ * hung primary does not slow every HEAD down. Falls back to `readFirst` over the whole read order
+ * when no primary had it and fewer than a quorum said "not found".
+ * @throws NOT_FOUND, QUORUM_NOT_MET
  */
 export async function readAllPrimaries<T>(
   deps: ReplicaDeps, placement: Placement, p: PlacementResult, call: NodeCall<T>, action: string,
 ): Promise<T[]> {
+  const need = quorumSize(p.replicaCount);
   const primaries = placement.readOrder(p).filter((n) => !n.handoff && !deps.limiter.isLimited(deviceKey(n.device)));
-  const outcomes = await Promise.all(primaries.map((n) => callNode(deps, n, call)));
+  const outcomes: Array<NodeOutcome<T>> = [];
+  await new Promise<void>((resolve) => {
+    if (primaries.length === 0) return resolve();
+    let answered = 0;
+    for (const n of primaries) {
+      void callNode(deps, n, call).then((o) => {
+        outcomes.push(o);
+        if (o.ok || isDefinitive(o.error.code)) answered++;
+        if (answered >= need || outcomes.length === primaries.length) resolve();
+      });
+    }
+  });
   const values = outcomes.flatMap((o) => (o.ok ? [o.value] : []));
   if (values.length > 0) return values;
   const notFound = outcomes.filter((o) => !o.ok && o.error.code === 'NOT_FOUND').length;
-  if (notFound >= quorumSize(p.replicaCount)) {
-    throw new StoreError('NOT_FOUND', `${action}: not found`);
-  }
+  if (notFound >= need) throw new StoreError('NOT_FOUND', `${action}: not found`);
   return [await readFirst(deps, placement, p, call, action)];
 }

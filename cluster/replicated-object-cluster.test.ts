@@ -217,3 +217,30 @@ t.test('ReplicatedObjectCluster.getObject() resumes a broken body on another rep
   const broken = await h.cluster.getObject({ account: 'a', container: 'c', object: 'r' });
   await t.rejects(read(broken.body), { code: 'UNAVAILABLE', message: /no other replica has this version/ });
 });
+
+t.test('ReplicatedObjectCluster.headObject() returns the newest of the primaries\' answers', async (t) => {
+  const h = await setup(t);
+  await h.cluster.putContainer({ account: 'a', container: 'c' }, {});
+  await put(h, 'v', body(10));
+  const newer = await put(h, 'v', body(20));
+  const primaries = h.ring.primaries(h.ring.partOf(ringPath('a', 'c', 'v')));
+  // Make the first primary answer with an older version, as after a missed write.
+  const first = h.nodes[primaries[0]!.id]!.objects.get(`${primaries[0]!.device}/a/c/v`);
+  if (first && 'meta' in first) first.meta = { ...first.meta, size: 10, timestamp: '0000000001.00000', metaTimestamp: '0000000001.00000' };
+  const head = await h.cluster.headObject({ account: 'a', container: 'c', object: 'v' });
+  t.equal(head.timestamp, newer.timestamp);
+  t.equal(head.size, 20);
+});
+
+t.test('ReplicatedObjectCluster.headObject() does not wait for a hung primary once a quorum answered', async (t) => {
+  const h = await setup(t, { nodeTimeoutMs: 5000 });
+  await h.cluster.putContainer({ account: 'a', container: 'c' }, {});
+  await put(h, 'hung', body(10));
+  const primaries = h.ring.primaries(h.ring.partOf(ringPath('a', 'c', 'hung')));
+  let release!: () => void;
+  h.nodes[primaries[0]!.id]!.holdUnary = new Promise<void>((r) => { release = r; });
+  t.teardown(() => release());
+  const t0 = Date.now();
+  t.equal((await h.cluster.headObject({ account: 'a', container: 'c', object: 'hung' })).size, 10);
+  t.ok(Date.now() - t0 < 2000, 'answered without the hung node');
+});

@@ -119,6 +119,7 @@ export class ReplicatedObjectCluster implements ObjectCluster {
     const body = resumingBody(res.body, {
       start, end, maxResumes: p.replicaCount,
       resume: async (offset, cause) => {
+        if (req.signal?.aborted) throw cause;
         this.limiter.recordError(deviceKey((servedBy as PlacedNode).device), cause instanceof StoreError ? cause.code : 'UNAVAILABLE');
         this.deps.log.warn({ object: pathOf(req), offset, err: (cause as Error).message }, 'GET body broke; resuming on another replica');
         for (const node of this.objects.readOrder(p)) {
@@ -130,7 +131,10 @@ export class ReplicatedObjectCluster implements ObjectCluster {
             { signal: req.signal }));
           if (!outcome.ok) continue;
           const m = outcome.value.head.meta;
-          if (m.timestamp === res.meta.timestamp && m.etag === res.meta.etag) return outcome.value.body;
+          if (m.timestamp === res.meta.timestamp && m.etag === res.meta.etag) {
+            servedBy = node;
+            return outcome.value.body;
+          }
           outcome.value.body.destroy();
         }
         throw new StoreError('UNAVAILABLE', `${action}: the replica failed at byte ${offset} and no other replica has this version`, { cause });

@@ -91,6 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<ProxyApp> {
     domains: [...deps.config.s3.domains],
     region: deps.config.s3.region,
     log: deps.log.child({ component: 's3' }),
+    clock,
   });
   return app;
 }

@@ -68,6 +68,10 @@ export function computeDispersion(devices: ReadonlyArray<Device | undefined>, ta
     let bad = false;
     for (let level = 0; level < 4; level++) {
       for (let r = 0; r < replicas; r++) nodes[r] = level === 3 ? table[r]![p]! : topo.nodeOf[level]![table[r]![p]!]!;
+      // Fast path: most partitions share no domain at this tier.
+      let shared = false;
+      for (let r = 1; r < replicas && !shared; r++) for (let s = 0; s < r; s++) if (nodes[r] === nodes[s]) shared = true;
+      if (!shared) continue;
       let tierBad = false;
       for (let r = 0; r < replicas; r++) {
         let same = 0;

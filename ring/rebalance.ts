@@ -78,6 +78,8 @@ class Placer {
   private nSlots = 0;
   private readonly rnd: SeededRandom;
   private readonly cur: Int32Array;
+  /** 1 for devices with weight > 0, by id. */
+  private readonly active: Uint8Array;
   private readonly R: number;
   private readonly P: number;
   private readonly minAgeMin: number;
@@ -94,23 +96,23 @@ class Placer {
     this.origin = new Uint16Array(1024);
     this.rnd = new SeededRandom(opts.seed);
     this.cur = new Int32Array(this.R);
+    this.active = Uint8Array.from(topo.weight[3]!, (w) => (w > 0 ? 1 : 0));
     this.minAgeMin = opts.minPartHours * 60;
   }
 
   run(): void {
     const { table } = this.st;
+    const exists = new Uint8Array(NO_DEVICE + 1);
+    this.devices.forEach((d, id) => { if (d) exists[id] = 1; });
     for (let r = 0; r < this.R; r++) {
       const row = table[r]!;
-      for (let p = 0; p < this.P; p++) {
-        const d = row[p]!;
-        if (d !== NO_DEVICE && this.devices[d] !== undefined) this.add(d, 1);
-      }
+      for (let p = 0; p < this.P; p++) if (exists[row[p]!]) this.add(row[p]!, 1);
     }
     // Replicas without a usable device: partition-major, so each partition is placed whole.
     for (let p = 0; p < this.P; p++) {
       for (let r = 0; r < this.R; r++) {
         const d = table[r]![p]!;
-        if (d === NO_DEVICE || this.devices[d] === undefined) {
+        if (!exists[d]) {
           table[r]![p] = NO_DEVICE;
           this.push(r, p, d);
           this.touched[p] = 1;
@@ -127,34 +129,52 @@ class Placer {
     }
   }
 
-  private movable(p: number): boolean {
-    return this.touched[p] === 0 && this.opts.nowMin - this.st.movedAtMin[p]! >= this.minAgeMin;
+  /** Partition-replicas above quota, summed over devices (weight-0 devices have quota 0). */
+  private excess(): number {
+    const c3 = this.cnt[3]!;
+    const q3 = this.quota[3]!;
+    let n = 0;
+    for (let d = 0; d < c3.length; d++) if (c3[d]! > q3[d]!) n += c3[d]! - q3[d]!;
+    return n;
   }
 
-  /** One replica per movable partition that should move. Returns how many were gathered. */
+  /**
+   * One replica per movable partition that should move. The first pass scans every partition
+   * (dispersion can be wrong anywhere); later passes stop once no device is above quota.
+   * Returns how many were gathered.
+   */
   private gather(order: Uint32Array, first: boolean): number {
-    const { table } = this.st;
-    const w3 = this.topo.weight[3]!;
+    const { table, movedAtMin } = this.st;
     const q3 = this.quota[3]!;
     const c3 = this.cnt[3]!;
+    const cur = this.cur;
+    const now = this.opts.nowMin;
+    let over = this.excess();
+    if (!first && over === 0) return 0;
     let n = 0;
     for (let i = 0; i < order.length; i++) {
+      if (over === 0 && !first) break;
       const p = order[i]!;
-      if (!this.movable(p)) continue;
+      if (this.touched[p] !== 0 || now - movedAtMin[p]! < this.minAgeMin) continue;
+      for (let r = 0; r < this.R; r++) cur[r] = table[r]![p]!;
       let pick = -1;
-      let best = -Infinity;
-      for (let r = 0; r < this.R; r++) {
-        const d = table[r]![p]!;
-        if (w3[d]! <= 0) { pick = r; break; }
-        const excess = (c3[d]! - q3[d]!) / Math.max(1, q3[d]!);
-        if (c3[d]! > q3[d]! && excess > best) { best = excess; pick = r; }
+      if (over > 0) {
+        let best = 0;
+        for (let r = 0; r < this.R; r++) {
+          const d = cur[r]!;
+          if (c3[d]! <= q3[d]!) continue;
+          // Weight-0 devices (quota 0) first, then the device furthest above its quota.
+          const score = q3[d] === 0 ? Infinity : (c3[d]! - q3[d]!) / q3[d]!;
+          if (score > best) { best = score; pick = r; }
+        }
       }
-      if (first) {
-        const r = this.dispersionVictim(p);
-        if (r >= 0 && (pick < 0 || w3[table[pick]![p]!]! > 0)) pick = r;
+      if (first && (pick < 0 || q3[cur[pick]!]! > 0)) {
+        const r = this.dispersionVictim();
+        if (r >= 0) pick = r;
       }
       if (pick < 0) continue;
-      const d = table[pick]![p]!;
+      const d = cur[pick]!;
+      if (c3[d]! > q3[d]!) over--;
       this.add(d, -1);
       table[pick]![p] = NO_DEVICE;
       this.push(pick, p, d);
@@ -164,28 +184,37 @@ class Placer {
     return n;
   }
 
-  /** A replica of `p` in a domain holding more of `p` than dispersion allows, or -1. */
-  private dispersionVictim(p: number): number {
-    const { table } = this.st;
+  /**
+   * For the partition loaded in `cur`: a replica in a domain that holds more of the partition
+   * than dispersion allows, or -1. Most partitions share no domain below the region, so a cheap
+   * pairwise test comes first.
+   */
+  private dispersionVictim(): number {
+    const cur = this.cur;
+    const R = this.R;
     for (let level = 0; level < 3; level++) {
       const nodeOf = this.topo.nodeOf[level]!;
+      let shared = false;
+      for (let r = 1; r < R && !shared; r++) {
+        for (let s = 0; s < r; s++) if (nodeOf[cur[r]!] === nodeOf[cur[s]!]) { shared = true; break; }
+      }
+      if (!shared) continue;
       const maxPer = this.maxPer[level]!;
-      for (let r = 0; r < this.R; r++) {
-        const node = nodeOf[table[r]![p]!]!;
+      for (let r = 0; r < R; r++) {
+        const node = nodeOf[cur[r]!]!;
         let same = 0;
-        for (let s = 0; s < this.R; s++) if (nodeOf[table[s]![p]!] === node) same++;
-        if (same > maxPer[node]!) {
-          // Move the copy on the fullest device of that domain.
-          let pick = r;
-          let best = -Infinity;
-          for (let s = 0; s < this.R; s++) {
-            const d = table[s]![p]!;
-            if (nodeOf[d] !== node) continue;
-            const excess = this.cnt[3]![d]! - this.quota[3]![d]!;
-            if (excess > best) { best = excess; pick = s; }
-          }
-          return pick;
+        for (let s = 0; s < R; s++) if (nodeOf[cur[s]!] === node) same++;
+        if (same <= maxPer[node]!) continue;
+        // Move the copy on the fullest device of that domain.
+        let pick = r;
+        let best = -Infinity;
+        for (let s = 0; s < R; s++) {
+          const d = cur[s]!;
+          if (nodeOf[d] !== node) continue;
+          const excess = this.cnt[3]![d]! - this.quota[3]![d]!;
+          if (excess > best) { best = excess; pick = s; }
         }
+        return pick;
       }
     }
     return -1;
@@ -219,7 +248,11 @@ class Placer {
     const flex = new Uint8Array(this.nSlots);
     let maxFlex = 0;
     for (let i = 0; i < this.nSlots; i++) {
-      flex[i] = Math.min(255, this.openZones(this.slots[i]! % this.P));
+      // A partition with several replicas to place (a new ring) is flexible by definition.
+      const p = this.slots[i]! % this.P;
+      let missing = 0;
+      for (let r = 0; r < this.R; r++) if (this.st.table[r]![p] === NO_DEVICE) missing++;
+      flex[i] = missing > 1 ? 255 : Math.min(254, this.openZones(p));
       if (flex[i]! > maxFlex) maxFlex = flex[i]!;
     }
     for (let f = 0; f <= maxFlex; f++) {
@@ -272,43 +305,64 @@ class Placer {
   /** The best device for one more replica of partition `p`. */
   private choose(p: number): number {
     const { table } = this.st;
+    const topo = this.topo;
     const cur = this.cur;
+    const active = this.active;
     let n = 0;
     for (let r = 0; r < this.R; r++) {
       const d = table[r]![p]!;
       if (d !== NO_DEVICE) cur[n++] = d;
     }
+    // Ties (within about one partition of fill) break at random, so that the partners of a
+    // device's partitions spread over all domains; without it the greedy walk settles into a
+    // cycle where each device shares its partitions with the same few zones, and a later change
+    // finds too few partitions able to move where room opens up.
+    const salt = this.rnd.nextU32();
     let node = 0;
     for (let level = 0; level < 4; level++) {
-      const kids = this.topo.childrenOf(level - 1, node);
+      const kids = level === 0 ? topo.roots : topo.children[level - 1]![node]!;
       const cnt = this.cnt[level]!;
       const quota = this.quota[level]!;
+      const nodeOf = level < 3 ? topo.nodeOf[level]! : undefined;
+      const maxPer = level < 3 ? this.maxPer[level]! : undefined;
+      const activeUnder = level < 3 ? topo.activeDevices[level]! : undefined;
+      // The partition's current replicas at this tier.
+      let n0 = -1;
+      let n1 = -1;
+      let rest = 0;
+      if (nodeOf) {
+        n0 = n > 0 ? nodeOf[cur[0]!]! : -1;
+        n1 = n > 1 ? nodeOf[cur[1]!]! : -1;
+        rest = n;
+      }
       let best = -1;
       let bestKey = Infinity;
       let bestRel = -Infinity;
       for (let k = 0; k < kids.length; k++) {
         const c = kids[k]!;
         let inPart = 0;
-        if (level < 3) {
-          const nodeOf = this.topo.nodeOf[level]!;
+        if (nodeOf) {
           let activeIn = 0;
-          for (let j = 0; j < n; j++) {
-            if (nodeOf[cur[j]!] === c) {
-              inPart++;
-              if (this.topo.weight[3]![cur[j]!]! > 0) activeIn++;
-            }
+          if (rest <= 2) {
+            if (n0 === c) { inPart++; activeIn += active[cur[0]!]!; }
+            if (n1 === c) { inPart++; activeIn += active[cur[1]!]!; }
+          } else {
+            for (let j = 0; j < n; j++) if (nodeOf[cur[j]!] === c) { inPart++; activeIn += active[cur[j]!]!; }
           }
-          if (activeIn >= this.topo.activeDevices[level]![c]!) continue;
-          if (inPart >= this.maxPer[level]![c]!) inPart += 1000;
+          if (activeIn >= activeUnder![c]!) continue;
+          if (inPart >= maxPer![c]!) inPart += 1000;
         } else {
           let holds = false;
           for (let j = 0; j < n; j++) if (cur[j] === c) holds = true;
           if (holds) continue;
         }
         const q = quota[c]!;
-        const key = (cnt[c]! >= q ? 100 : 0) + inPart;
-        const rel = (q - cnt[c]!) / (q > 0 ? q : 1);
-        if (key < bestKey || (key === bestKey && rel > bestRel)) {
+        const held = cnt[c]!;
+        const key = (held >= q ? 100 : 0) + inPart;
+        if (key > bestKey) continue;
+        const jitter = (Math.imul(c + level * 0x10000, 0x9e3779b1) ^ salt) >>> 0;
+        const rel = (q - held + jitter / 4294967296) / (q > 0 ? q : 1);
+        if (key < bestKey || rel > bestRel) {
           best = c;
           bestKey = key;
           bestRel = rel;

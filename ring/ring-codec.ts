@@ -29,7 +29,7 @@ export function encodeRing(r: RingData): Promise<Buffer> {
       devices: r.devices.map((d) => d ?? null),
     },
     sections: r.table.map(bytesOf),
-  });
+  }, r.table.length * (r.table[0]?.length ?? 0) > 1 << 19 ? 0 : 6);
 }
 
 /**
@@ -60,10 +60,11 @@ export async function decodeRing(data: Uint8Array, what = 'ring file'): Promise<
   });
   const partCount = 2 ** (partPower as number);
   const table = sections.map((s, r) => u16Of(s, partCount, `${what} replica ${r}`));
+  const known = new Uint8Array(NO_DEVICE + 1);
+  devs.forEach((d, i) => { if (d) known[i] = 1; });
   for (const row of table) {
     for (let p = 0; p < partCount; p++) {
-      const d = row[p]!;
-      if (d === NO_DEVICE || devs[d] === undefined) corrupt(`partition ${p} points to unknown device ${d}`);
+      if (known[row[p]!] === 0) corrupt(`partition ${p} points to unknown device ${row[p]}`);
     }
   }
   return { version: version as number, partPower: partPower as number, replicas: replicas as number,

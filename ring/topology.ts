@@ -31,26 +31,27 @@ export class Topology {
   constructor(devices: ReadonlyArray<Device | undefined>) {
     const size = devices.length;
     this.nodeOf = [new Int32Array(size).fill(-1), new Int32Array(size).fill(-1), new Int32Array(size).fill(-1)];
-    const present = devices.filter((d): d is Device => d !== undefined);
-    const keys: Array<(d: Device) => string> = [
-      (d) => `r${d.region}`,
-      (d) => `r${d.region}z${d.zone}`,
-      (d) => `r${d.region}z${d.zone}-${d.ip}`,
-    ];
-    // Sort keys so that indices do not depend on the order devices were added.
-    const sortKey: Array<(d: Device) => Array<number | string>> = [
-      (d) => [d.region],
-      (d) => [d.region, d.zone],
-      (d) => [d.region, d.zone, d.ip],
-    ];
+    // Tier keys, outermost first; indices follow sorted key order so that they do not depend on
+    // the order devices were added.
+    const keyOf = (d: Device, level: number): string =>
+      level === 0 ? `r${d.region}` : level === 1 ? `r${d.region}z${d.zone}` : `r${d.region}z${d.zone}-${d.ip}`;
+    const sample = [new Map<string, Device>(), new Map<string, Device>(), new Map<string, Device>()];
+    const keys: string[][] = [[], [], []];
+    for (let id = 0; id < size; id++) {
+      const d = devices[id];
+      if (!d) continue;
+      for (let level = 0; level < 3; level++) {
+        const k = keyOf(d, level);
+        keys[level]![id] = k;
+        if (!sample[level]!.has(k)) sample[level]!.set(k, d);
+      }
+    }
     this.nodeCount = [];
     this.names = [];
     for (let level = 0; level < 3; level++) {
-      const byKey = new Map<string, Device>();
-      for (const d of present) if (!byKey.has(keys[level]!(d))) byKey.set(keys[level]!(d), d);
-      const ordered = [...byKey.entries()].sort((a, b) => compareKeys(sortKey[level]!(a[1]), sortKey[level]!(b[1])));
+      const ordered = [...sample[level]!.entries()].sort((a, b) => compareDevices(a[1], b[1], level));
       const index = new Map<string, number>(ordered.map(([k], i) => [k, i]));
-      for (const d of present) this.nodeOf[level]![d.id] = index.get(keys[level]!(d))!;
+      for (let id = 0; id < size; id++) if (devices[id]) this.nodeOf[level]![id] = index.get(keys[level]![id]!)!;
       this.nodeCount.push(ordered.length);
       this.names.push(ordered.map(([k]) => k));
     }
@@ -63,15 +64,19 @@ export class Topology {
     ];
     this.children = [0, 1, 2].map((l) => Array.from({ length: this.nodeCount[l]! }, () => [] as number[]));
     const rootSet = new Set<number>();
-    const seen = [new Set<number>(), new Set<number>()];
+    const seenZone = new Uint8Array(this.nodeCount[1]!);
+    const seenServer = new Uint8Array(this.nodeCount[2]!);
     let total = 0;
     let active = 0;
-    for (const d of [...present].sort((a, b) => a.id - b.id)) {
-      if (!(d.weight > 0)) continue;
+    for (let id = 0; id < size; id++) {
+      const d = devices[id];
+      if (!d || !(d.weight > 0)) continue;
       total += d.weight;
       active++;
-      this.weight[3]![d.id] = d.weight;
-      const [r, z, s] = [this.nodeOf[0]![d.id]!, this.nodeOf[1]![d.id]!, this.nodeOf[2]![d.id]!];
+      this.weight[3]![id] = d.weight;
+      const r = this.nodeOf[0]![id]!;
+      const z = this.nodeOf[1]![id]!;
+      const s = this.nodeOf[2]![id]!;
       this.weight[0]![r] += d.weight;
       this.weight[1]![z] += d.weight;
       this.weight[2]![s] += d.weight;
@@ -79,9 +84,9 @@ export class Topology {
       this.activeDevices[1]![z]++;
       this.activeDevices[2]![s]++;
       rootSet.add(r);
-      if (!seen[0]!.has(z)) { seen[0]!.add(z); this.children[0]![r]!.push(z); }
-      if (!seen[1]!.has(s)) { seen[1]!.add(s); this.children[1]![z]!.push(s); }
-      this.children[2]![s]!.push(d.id);
+      if (!seenZone[z]) { seenZone[z] = 1; this.children[0]![r]!.push(z); }
+      if (!seenServer[s]) { seenServer[s] = 1; this.children[1]![z]!.push(s); }
+      this.children[2]![s]!.push(id);
     }
     for (const l of [0, 1]) for (const list of this.children[l]!) list.sort((a, b) => a - b);
     this.roots = [...rootSet].sort((a, b) => a - b);
@@ -105,12 +110,10 @@ export class Topology {
   }
 }
 
-function compareKeys(a: Array<number | string>, b: Array<number | string>): number {
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x === y) continue;
-    return typeof x === 'number' && typeof y === 'number' ? x - y : String(x) < String(y) ? -1 : 1;
-  }
-  return 0;
+function compareDevices(a: Device, b: Device, level: number): number {
+  if (a.region !== b.region) return a.region - b.region;
+  if (level === 0) return 0;
+  if (a.zone !== b.zone) return a.zone - b.zone;
+  if (level === 1) return 0;
+  return a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0;
 }

@@ -7,28 +7,27 @@
  * folder and removes what the new file makes obsolete. The layout groups a partition's objects
  * by hash suffix so the replicator can hash and compare a partition suffix by suffix.
  */
-import { open, rename, readFile, unlink, mkdir, type FileHandle } from 'node:fs/promises';
+import { open, rename, unlink, mkdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { StoreError, fromFsError, isTimestamp, writeFileAtomic, systemClock, type Clock } from '../common/index.js';
 import type { ByteRange } from '../cluster/index.js';
 import { ContentDigester, initChecksums } from './checksum.js';
-import { encodeTrailer, readStoredMeta, type StoredMeta } from './object-file.js';
+import { encodeTrailer, type StoredMeta } from './object-file.js';
+import { openLiveVersion, isLiveVersion, readMetaFile, applyMeta, type MetaFile, type OpenVersion } from './object-version.js';
 import { readHashDir, removeObsolete, mkdirParents, fsyncDirs, newestTimestamp, type HashDirState } from './hash-dir.js';
 import { resolveRange } from './byte-range.js';
 import { KeyLock } from './key-lock.js';
 import { suffixOf, objectPath, type PathHasher } from './path-hash.js';
 import type { Devices } from './devices.js';
 import {
-  isPostProtectedKey, type ObjectStore, type ObjectKey, type PutHeader, type StagedPut, type PutTrailer,
+  type ObjectStore, type ObjectKey, type PutHeader, type StagedPut, type PutTrailer,
   type PutOutcome, type ObjectRecord, type ObjectReadResult, type PostUpdate, type ChangeListener,
 } from './object-store.js';
 
 /** Body chunk size for reads (one gRPC message each). */
 export const READ_CHUNK_BYTES = 64 * 1024;
-
-interface MetaFile { timestamp: string; metadata: Record<string, string>; contentType: string; deleteAtMs: number }
 
 export interface FsObjectStoreOptions {
   devices: Devices;
@@ -192,7 +191,7 @@ export class FsObjectStore implements ObjectStore {
       await fh.close();
       const newest = newestTimestamp(state) ?? '';
       if (newest >= timestamp) return { applied: false, record };
-      const prev = state.meta ? await this.readMeta(dir, state.meta) : undefined;
+      const prev = state.meta ? await readMetaFile(dir, state.meta) : undefined;
       const meta: MetaFile = {
         timestamp,
         metadata: update.metadata,
@@ -211,54 +210,16 @@ export class FsObjectStore implements ObjectStore {
     return result;
   }
 
-  /** Opens the newest live .data with its effective record. @throws NOT_FOUND, NOT_MOUNTED, CORRUPT */
-  private async openLive(key: ObjectKey, knownRoot?: string): Promise<{ fh: FileHandle; record: ObjectRecord; state: HashDirState }> {
+  /** Opens the live version. @throws NOT_FOUND, NOT_MOUNTED, CORRUPT */
+  private async openLive(key: ObjectKey, knownRoot?: string): Promise<OpenVersion> {
     const root = knownRoot ?? (await this.devices.root(key.device));
-    const { dir } = this.locate(root, key);
-    // A concurrent write may remove the file between readdir and open: look once more.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const state = await readHashDir(dir);
-      if (state.newest?.kind !== 'data') break;
-      const path = join(dir, `${state.newest.timestamp}.data`);
-      let fh: FileHandle;
-      try {
-        fh = await open(path, 'r');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw fromFsError(err, `Cannot open object "${name(key)}"`);
-      }
-      try {
-        const stored = await readStoredMeta(fh, path);
-        let record: ObjectRecord = { ...stored, metaTimestamp: stored.timestamp };
-        if (state.meta) record = applyMeta(record, await this.readMeta(dir, state.meta));
-        if (record.deleteAtMs > 0 && record.deleteAtMs <= this.clock.nowMs()) break;
-        return { fh, record, state };
-      } catch (err) {
-        await fh.close().catch(() => undefined);
-        throw err;
-      }
-    }
-    throw new StoreError('NOT_FOUND', `Cannot find object "${name(key)}"`);
+    const found = await openLiveVersion(this.locate(root, key).dir, this.clock.nowMs());
+    if (!found) throw new StoreError('NOT_FOUND', `Cannot find object "${name(key)}"`);
+    return found;
   }
 
-  private async isLive(dir: string, state: HashDirState): Promise<boolean> {
-    if (state.newest?.kind !== 'data') return false;
-    try {
-      const fh = await open(join(dir, `${state.newest.timestamp}.data`), 'r');
-      try {
-        const stored = await readStoredMeta(fh, dir);
-        let deleteAtMs = stored.deleteAtMs;
-        if (state.meta) {
-          const m = await this.readMeta(dir, state.meta);
-          if (m.deleteAtMs >= 0) deleteAtMs = m.deleteAtMs;
-        }
-        return !(deleteAtMs > 0 && deleteAtMs <= this.clock.nowMs());
-      } finally {
-        await fh.close();
-      }
-    } catch {
-      return false;
-    }
+  private isLive(dir: string, state: HashDirState): Promise<boolean> {
+    return isLiveVersion(dir, state, this.clock.nowMs());
   }
 
   private async assertAbsent(dir: string, key: ObjectKey): Promise<void> {
@@ -266,28 +227,6 @@ export class FsObjectStore implements ObjectStore {
       throw new StoreError('PRECONDITION_FAILED', `Cannot write object "${name(key)}": it exists`);
     }
   }
-
-  private async readMeta(dir: string, timestamp: string): Promise<MetaFile> {
-    const path = join(dir, `${timestamp}.meta`);
-    try {
-      return JSON.parse(await readFile(path, 'utf8')) as MetaFile;
-    } catch (err) {
-      throw new StoreError('CORRUPT', `Cannot read object metadata "${path}"`, { cause: err });
-    }
-  }
-}
-
-function applyMeta(record: ObjectRecord, meta: MetaFile): ObjectRecord {
-  const metadata: Record<string, string> = {};
-  for (const [k, v] of Object.entries(record.metadata)) if (isPostProtectedKey(k)) metadata[k] = v;
-  for (const [k, v] of Object.entries(meta.metadata)) if (!isPostProtectedKey(k)) metadata[k] = v;
-  return {
-    ...record,
-    metadata,
-    metaTimestamp: meta.timestamp,
-    contentType: meta.contentType || record.contentType,
-    deleteAtMs: meta.deleteAtMs >= 0 ? meta.deleteAtMs : record.deleteAtMs,
-  };
 }
 
 function name(key: ObjectKey): string {

@@ -121,6 +121,7 @@ t.test('storage node answers bad input with INVALID_ARGUMENT and keeps serving',
 t.test('storage node refuses writes below the reserve with NO_SPACE', async (t) => {
   const { client } = await startNode(t, { reserveBytes: Number.MAX_SAFE_INTEGER });
   await t.rejects(put(client, header(), [Buffer.from('abc')], ts(1)), { code: 'NO_SPACE' });
+  await t.rejects(client.putContainer({ ref: cref, timestamp: ts(1), metadata: {}, accountUpdates: [] }), { code: 'NO_SPACE' });
   const info = await client.nodeInfo();
   t.equal(info.devices[0]?.mounted, true);
 });
@@ -168,4 +169,18 @@ t.test('an undeliverable container update is journalled and the updater delivers
   }
   t.equal(await first.node.updater.journalDepth('d1'), 0);
   t.match((await second.client.listContainer(list())).entries, [{ entry: 'object', object: { name: 'late', size: 1 } }]);
+});
+
+t.test('storage node survives a GET cancelled mid-stream and hides expired objects', async (t) => {
+  const { client } = await startNode(t);
+  const big = Buffer.alloc(4 * 1024 * 1024, 1);
+  await put(client, header({ ref: ref('big') }), [big], ts(1));
+  const got = await client.getObject({ ref: ref('big'), ranged: false, rangeStart: 0, rangeEnd: -1, suffixLength: 0 });
+  const it = got.body[Symbol.asyncIterator]();
+  const first = await it.next();
+  t.ok((first.value as Buffer).length > 0 && (first.value as Buffer).length <= 64 * 1024, 'chunks are at most 64 KiB');
+  got.body.destroy();
+  t.equal((await client.headObject(ref('big'))).meta.size, big.length, 'still serving');
+  await put(client, header({ ref: ref('exp'), deleteAtMs: Date.now() - 1 }), [Buffer.from('x')], ts(2));
+  await t.rejects(client.headObject(ref('exp')), { code: 'NOT_FOUND' });
 });

@@ -51,7 +51,7 @@ export class ListingUpdates {
         await this.sendRows(target, account, container, rows);
       } catch (err) {
         this.opts.log.debug({ err, target, account, container }, 'container update failed; journalled');
-        await this.journal(device, { target, account, container, rows, firstMs: this.nowMs(), attempts: 1 });
+        await this.journal(device, { target, account, container, rows, firstMs: this.nowMs() });
       }
     }));
   }

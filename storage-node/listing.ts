@@ -19,7 +19,8 @@ export interface ListOptions {
 export type Listed<V> = { name: string; value: V } | { subdir: string };
 
 export const DEFAULT_LIST_LIMIT = 10_000;
-const BATCH = 256;
+/** Rows fetched per iterator call: large for plain pages, small when seeks will drop the rest. */
+const MAX_BATCH = 1000;
 
 /** The smallest string greater than every string that starts with `s` (undefined: none). */
 export function afterPrefix(s: string): string | undefined {
@@ -55,7 +56,7 @@ export async function listSpace<V>(space: Space<V>, base: string, opts: ListOpti
   let lastSubdir: string | undefined;
   try {
     outer: while (out.length < limit) {
-      const batch = await it.nextv(BATCH);
+      const batch = await it.nextv(delimiter ? 64 : Math.min(MAX_BATCH, Math.max(16, limit - out.length)));
       if (batch.length === 0) break;
       for (const [key, value] of batch) {
         const name = key.slice(base.length);

@@ -58,8 +58,8 @@ export interface JournalEntry {
   account: string;
   container: string;
   rows: Array<ObjectRowValue & { name: string }>;
+  /** When the first delivery failed (ms since the epoch), for the age limit. */
   firstMs: number;
-  attempts: number;
 }
 
 export interface DeviceDb {

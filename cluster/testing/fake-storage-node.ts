@@ -29,6 +29,8 @@ export class FakeStorageNode {
   breakGetAfterBytes: number | undefined;
   /** While set, PutObject stops reading its stream (a slow disk); flow control pushes back. */
   holdUploads: Promise<void> | undefined;
+  /** While set, unary calls wait for it before answering (a hung node). */
+  holdUnary: Promise<void> | undefined;
   /** When true, PutObject keeps only the byte count, not the data (large-body tests). */
   discardData = false;
   /** Body bytes received by PutObject, over all calls. */
@@ -67,12 +69,16 @@ export class FakeStorageNode {
   private unary<Req, Res>(name: string, fn: (req: Req) => Res): Unary<Req, Res> {
     return (call, cb) => {
       this.count(name);
-      try {
-        if (this.failWith) throw new StoreError(this.failWith, `fake node fails with ${this.failWith}`);
-        cb(null, fn(call.request));
-      } catch (err) {
-        cb(toServiceError(err));
-      }
+      const answer = (): void => {
+        try {
+          if (this.failWith) throw new StoreError(this.failWith, `fake node fails with ${this.failWith}`);
+          cb(null, fn(call.request));
+        } catch (err) {
+          cb(toServiceError(err));
+        }
+      };
+      if (this.holdUnary) void this.holdUnary.then(answer);
+      else answer();
     };
   }
 

@@ -45,13 +45,15 @@ export class BucketRegistry {
         contentType: 'application/octet-stream', metadata: { [OWNER_KEY]: account }, contentLength: 0,
         ifNoneMatchAny: true,
       });
-      return 'created';
     } catch (err) {
       if (err instanceof StoreError && err.code === 'PRECONDITION_FAILED') {
         return (await this.owner(bucket)) === account ? 'owned' : 'taken';
       }
       throw err;
     }
+    // If-None-Match is checked per replica, so two proxies racing for one name can both write;
+    // the newest write wins everywhere, and reading it back tells each side which one it was.
+    return (await this.owner(bucket)) === account ? 'created' : 'taken';
   }
 
   /** Forgets `bucket` if `account` owns it (after DeleteBucket). Errors are logged, not thrown. */

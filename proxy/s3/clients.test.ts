@@ -145,7 +145,7 @@ t.test('real S3 clients', async (t) => {
 
   await t.test('objects written through S3 are readable through Swift and the other way round', async (t) => {
     const auth = await fetch(`${endpoint}/auth/v1.0`, { headers: { 'x-auth-user': 'test:tester', 'x-auth-key': 'testing' } });
-    if (auth.status !== 200) return t.skip('the Swift API is not available yet');
+    t.equal(auth.status, 200, 'tempauth token');
     const token = auth.headers.get('x-auth-token')!;
     const s3 = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'test:tester', secretAccessKey: 'testing' } });
     t.teardown(() => s3.destroy());

@@ -1,5 +1,7 @@
 import t from 'tap';
+import { createHash } from 'node:crypto';
 import { ManualClock } from '../../common/index.js';
+import { chunkStringToSign, sign, signingKey } from './sigv4.js';
 import { amzDateOf, s3TestApp, send, signRequest, xmlText } from './s3-test-app.js';
 
 t.test('errors are S3 XML whose RequestId is the x-amz-request-id header', async (t) => {
@@ -82,3 +84,52 @@ t.test('unsupported methods and CORS preflights get S3 errors', async (t) => {
   t.equal((await app.inject({ method: 'OPTIONS', url: '/meth/k' })).statusCode, 403);
   t.equal(xmlText((await send(app, { method: 'PUT', url: '/' })).body, 'Code'), 'MethodNotAllowed');
 });
+
+t.test('a signed XML document must match its x-amz-content-sha256', async (t) => {
+  const { app } = await s3TestApp();
+  t.teardown(() => app.close());
+  await send(app, { method: 'PUT', url: '/docs' });
+  await send(app, { method: 'PUT', url: '/docs/keep', body: 'x' });
+  const signedFor = createHash('sha256').update('<Delete><Object><Key>other</Key></Object></Delete>').digest('hex');
+  const r = await send(app, { method: 'POST', url: '/docs?delete', body: '<Delete><Object><Key>keep</Key></Object></Delete>', payloadHash: signedFor });
+  t.equal(xmlText(r.body, 'Code'), 'XAmzContentSHA256Mismatch');
+  t.equal((await send(app, { method: 'GET', url: '/docs/keep' })).statusCode, 200, 'nothing deleted');
+});
+
+t.test('signed aws-chunked uploads are verified chunk by chunk', async (t) => {
+  const { app } = await s3TestApp();
+  t.teardown(() => app.close());
+  await send(app, { method: 'PUT', url: '/chunks' });
+  const nowMs = Date.now();
+  const chunks = [Buffer.alloc(70_000, 'x'), Buffer.alloc(10, 'y')];
+  const ok = await chunkedPut(app, nowMs, chunks, false);
+  t.equal(ok.statusCode, 200, ok.body);
+  const got = await send(app, { method: 'GET', url: '/chunks/obj' });
+  t.equal(got.rawPayload.length, 70010);
+  const bad = await chunkedPut(app, nowMs, chunks, true, '/chunks/bad');
+  t.equal(xmlText(bad.body, 'Code'), 'SignatureDoesNotMatch');
+  t.equal((await send(app, { method: 'HEAD', url: '/chunks/bad' })).statusCode, 404);
+});
+
+/** Sends a STREAMING-AWS4-HMAC-SHA256-PAYLOAD upload, optionally altering the last data chunk. */
+async function chunkedPut(app: Awaited<ReturnType<typeof s3TestApp>>['app'], nowMs: number, chunks: Buffer[], tamper: boolean, url = '/chunks/obj') {
+  const decoded = chunks.reduce((n, c) => n + c.length, 0);
+  const sizes = [...chunks.map((c) => c.length), 0];
+  const sigLen = 64;
+  const encodedLength = sizes.reduce((n, s) => n + s.toString(16).length + ';chunk-signature='.length + sigLen + 2 + s + 2, 0);
+  const headers = { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': String(decoded), 'content-length': String(encodedLength) };
+  const signed = signRequest({ method: 'PUT', url, nowMs, payloadHash: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', headers, body: Buffer.alloc(encodedLength) });
+  const seed = /Signature=([0-9a-f]+)/.exec(signed.headers.authorization!)![1]!;
+  const amzDate = signed.headers['x-amz-date']!;
+  const credential = { accessKeyId: 'test:tester', date: amzDate.slice(0, 8), region: 'us-east-1', service: 's3' };
+  const key = signingKey('testing', credential);
+  let prev = seed;
+  const parts: Buffer[] = [];
+  for (const data of [...chunks, Buffer.alloc(0)]) {
+    const sig = sign(key, chunkStringToSign(amzDate, credential, prev, createHash('sha256').update(data).digest('hex')));
+    prev = sig;
+    const sent = tamper && data === chunks[chunks.length - 1] ? Buffer.alloc(data.length, 'z') : data;
+    parts.push(Buffer.from(`${data.length.toString(16)};chunk-signature=${sig}\r\n`), sent, Buffer.from('\r\n'));
+  }
+  return app.inject({ ...signed, payload: Buffer.concat(parts) });
+}

@@ -8,7 +8,8 @@ import { validateBucketName } from './addressing.js';
 import { header, segmentsContainer, type S3Context } from './context.js';
 import { S3Error } from './errors.js';
 import { cannedAcl } from './object-headers.js';
-import { parseXml, readSmallBody } from './xml.js';
+import { parseXml } from './xml.js';
+import { readRequestDocument } from './upload-body.js';
 
 const MAX_CONFIG_BYTES = 64 * 1024;
 
@@ -18,7 +19,7 @@ export async function createBucket(ctx: S3Context): Promise<void> {
   const me = ctx.identity!;
   validateBucketName(bucket);
   const acl = cannedAcl(header(ctx, 'x-amz-acl'));
-  const body = await readSmallBody(ctx.request.raw, MAX_CONFIG_BYTES);
+  const body = await readRequestDocument(ctx.request.raw, ctx.request.headers, ctx.payload, MAX_CONFIG_BYTES);
   if (body.trim() !== '') {
     const conf = parseXml(body, 'CreateBucketConfiguration');
     const location = conf.LocationConstraint;

@@ -7,7 +7,8 @@ import { checkObjectRead, checkOwner, OBJECT_ACL_KEY, PUBLIC_READ_CONTAINER, res
 import { header, ownerOf, type S3Context } from './context.js';
 import { S3Error, mapNotFound, type S3ErrorCode } from './errors.js';
 import { cannedAcl } from './object-headers.js';
-import { parseXml, readSmallBody, renderXml, type XmlNode } from './xml.js';
+import { parseXml, renderXml, type XmlNode } from './xml.js';
+import { readRequestDocument } from './upload-body.js';
 
 export const BUCKET_CONFIG_PARAMS = [
   'location', 'versioning', 'cors', 'lifecycle', 'policy', 'tagging', 'website', 'accelerate', 'acl', 'logging',
@@ -66,7 +67,7 @@ export async function bucketConfigGet(ctx: S3Context): Promise<void> {
 export async function bucketConfigPut(ctx: S3Context): Promise<void> {
   const target = await resolveBucket(ctx, 'write');
   const sub = subresource(ctx);
-  const body = await readSmallBody(ctx.request.raw, 256 * 1024);
+  const body = await readRequestDocument(ctx.request.raw, ctx.request.headers, ctx.payload, 256 * 1024);
   if (ctx.key !== undefined) {
     // Object tagging is accepted and not kept (documented limitation).
     await mapNotFound(() => ctx.deps.cluster.headObject({ account: target.account, container: target.bucket, object: ctx.key! }), 'NoSuchKey');
@@ -105,7 +106,7 @@ export async function getObjectAcl(ctx: S3Context): Promise<void> {
 /** PUT /bucket/key?acl with x-amz-acl or an AccessControlPolicy document. */
 export async function putObjectAcl(ctx: S3Context): Promise<void> {
   const target = await resolveBucket(ctx, 'write');
-  const body = await readSmallBody(ctx.request.raw, 256 * 1024);
+  const body = await readRequestDocument(ctx.request.raw, ctx.request.headers, ctx.payload, 256 * 1024);
   const path = { account: target.account, container: target.bucket, object: ctx.key! };
   const meta = await mapNotFound(() => ctx.deps.cluster.headObject(path), 'NoSuchKey');
   const acl = aclFromRequest(ctx, body);

@@ -6,7 +6,8 @@ import { resolveBucket } from './access.js';
 import type { S3Context } from './context.js';
 import { S3Error, toS3Error } from './errors.js';
 import { removeObject } from './routes-object.js';
-import { parseXml, readSmallBody, renderXml, type XmlNode } from './xml.js';
+import { parseXml, renderXml, type XmlNode } from './xml.js';
+import { readRequestDocument } from './upload-body.js';
 
 const MAX_KEYS = 1000;
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -14,7 +15,7 @@ const MAX_BODY_BYTES = 2 * 1024 * 1024;
 /** @throws S3Error MalformedXML (also for more than 1,000 keys), AccessDenied, NoSuchBucket */
 export async function deleteObjects(ctx: S3Context): Promise<void> {
   const target = await resolveBucket(ctx, 'write');
-  const doc = parseXml(await readSmallBody(ctx.request.raw, MAX_BODY_BYTES), 'Delete');
+  const doc = parseXml(await readRequestDocument(ctx.request.raw, ctx.request.headers, ctx.payload, MAX_BODY_BYTES), 'Delete');
   const quiet = String(doc.Quiet ?? 'false').toLowerCase() === 'true';
   const objects = (doc.Object ?? []) as Array<Record<string, unknown>>;
   if (!Array.isArray(objects) || objects.length === 0 || objects.length > MAX_KEYS) {

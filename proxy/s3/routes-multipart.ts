@@ -19,8 +19,8 @@ import { manifestContentType, S3_ETAG_KEY, SLO_KEY, SLO_SIZE_KEY } from './objec
 import { openCopySource } from './routes-copy.js';
 import { dropSegments, multipartSegments, putError } from './routes-object.js';
 import { parseMaxKeys } from './routes-list.js';
-import { uploadBody } from './upload-body.js';
-import { isoDate, parseXml, readSmallBody, renderXml } from './xml.js';
+import { readRequestDocument, uploadBody } from './upload-body.js';
+import { isoDate, parseXml, renderXml } from './xml.js';
 
 async function ownedTarget(ctx: S3Context): Promise<ResolvedBucket> {
   const target = await resolveBucket(ctx, 'write');
@@ -154,7 +154,7 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<void> {
   const ref = refOf(target, ctx);
   const { cluster } = ctx.deps;
   const upload = await getUpload(cluster, ref);
-  const requested = parseCompleteBody(await readSmallBody(ctx.request.raw, 2 * 1024 * 1024));
+  const requested = parseCompleteBody(await readRequestDocument(ctx.request.raw, ctx.request.headers, ctx.payload, 2 * 1024 * 1024));
   const stored = new Map((await listUploadParts(cluster, ref)).map((p) => [p.partNumber, p]));
   const chosen = requested.map((r, i) => {
     const part = stored.get(r.partNumber);

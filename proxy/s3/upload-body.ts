@@ -13,6 +13,7 @@ import {
 } from './checksums.js';
 import type { PayloadMode } from './auth.js';
 import { S3Error } from './errors.js';
+import { readSmallBody } from './xml.js';
 
 export interface UploadBody {
   body: Readable;
@@ -101,4 +102,20 @@ function md5Of(contentMd5: string | undefined): string | undefined {
   const buf = Buffer.from(contentMd5.trim(), 'base64');
   if (buf.length !== 16 || buf.toString('base64') !== contentMd5.trim()) throw new S3Error('InvalidDigest');
   return buf.toString('hex');
+}
+
+/**
+ * Reads a small request document (XML of DeleteObjects, CompleteMultipartUpload, ACLs, ...)
+ * through the same checks as an upload, so a signed body is verified against its
+ * x-amz-content-sha256 and checksums. A request without a body reads as "".
+ * @throws S3Error MalformedXML (too large), XAmzContentSHA256Mismatch, BadDigest, IncompleteBody
+ */
+export async function readRequestDocument(raw: Readable, headers: Headers, payload: PayloadMode, maxBytes: number): Promise<string> {
+  if (headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) return '';
+  const up = uploadBody(raw, headers, payload);
+  try {
+    return await readSmallBody(up.body, maxBytes);
+  } catch (err) {
+    throw up.error() instanceof S3Error ? up.error() : err;
+  }
 }

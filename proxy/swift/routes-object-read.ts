@@ -41,7 +41,12 @@ export async function handleObjectRead(ctx: SwiftContext): Promise<FastifyReply>
   }
 
   let large: LargeView | undefined;
-  if (!rawManifest && isSlo(meta)) {
+  const sloSize = meta.metadata['x-object-sysmeta-slo-size'];
+  const sloEtag = meta.metadata['x-object-sysmeta-slo-etag'];
+  if (!rawManifest && isSlo(meta) && !isGet && sloSize !== undefined && sloEtag !== undefined) {
+    // HEAD needs no segment list: the manifest's sysmeta has the size and ETag.
+    large = { view: { meta, size: Number(sloSize), etag: sloEtag, etagHeader: `"${sloEtag}"` }, segments: [] };
+  } else if (!rawManifest && isSlo(meta)) {
     if (body) {
       large = sloView(meta, parseStoredManifest(await readBounded(body, SLO_LIMITS.max_manifest_size)));
       body = undefined;

@@ -67,6 +67,19 @@ t.test('the swift CLI works unmodified against the proxy', { skip: existsSync(SW
   t.equal(await sha(join(dir, 'small.out')), await sha(join(dir, 'dir', 'small.txt')));
   t.match(await ok(['stat', 'photos', 'big.bin']), /Content Length: 2621563/);
 
+  await writeFile(join(dir, 'dlo.bin'), randomBytes(1_048_576 + 5000));
+  await ok(['upload', 'photos', 'dlo.bin', '--segment-size', '1048576']);
+  const dlo = await cluster.headObject({ account: 'AUTH_test', container: 'photos', object: 'dlo.bin' });
+  t.match(dlo.metadata['x-object-manifest'], /^photos_segments\//, 'without --use-slo the client makes a DLO');
+  await ok(['download', 'photos', 'dlo.bin', '-o', 'dlo.out']);
+  t.equal(await sha(join(dir, 'dlo.out')), await sha(join(dir, 'dlo.bin')), 'DLO download equals the upload');
+  await ok(['delete', 'photos', 'dlo.bin']);
+
+  await ok(['post', 'photos', '-r', '.r:*,.rlistings']);
+  const anon = await fetch(`http://127.0.0.1:${port}/v1/AUTH_test/photos/dir/small.txt`);
+  t.equal(anon.status, 200, 'a public container is readable without a token');
+  t.equal(createHash('sha256').update(Buffer.from(await anon.arrayBuffer())).digest('hex'), await sha(join(dir, 'dir', 'small.txt')));
+
   await ok(['copy', 'photos', 'dir/small.txt', '--destination', '/photos/copied.txt']);
   await ok(['download', 'photos', 'copied.txt', '-o', 'copied.out']);
   t.equal(await sha(join(dir, 'copied.out')), await sha(join(dir, 'dir', 'small.txt')));

@@ -53,14 +53,18 @@ export interface AllInOne {
   output(): string;
   pidOf(name: string): Promise<number>;
   stop(): Promise<void>;
+  /** Stops this all-in-one and starts it again on the same data folder and ports. */
+  restart(): Promise<AllInOne>;
 }
+
+interface Ports { proxyPort: number; blockPort: number; basePort: number }
 
 interface Teardown { teardown(fn: () => unknown): void }
 
-export async function startAllInOne(t: Teardown, dataDir: string, opts: { nodes?: number; timeoutMs?: number } = {}): Promise<AllInOne> {
-  const proxyPort = await freePort();
-  const blockPort = await freePort();
-  const basePort = await freePortRange(opts.nodes ?? 4);
+export async function startAllInOne(t: Teardown, dataDir: string, opts: { nodes?: number; timeoutMs?: number; ports?: Ports } = {}): Promise<AllInOne> {
+  const proxyPort = opts.ports?.proxyPort ?? await freePort();
+  const blockPort = opts.ports?.blockPort ?? await freePort();
+  const basePort = opts.ports?.basePort ?? await freePortRange(opts.nodes ?? 4);
   const env = { ...process.env, STRATA_HOME: join(dataDir, '.strata-home') };
   const args = [STRATA_ENTRY, 'start', '--data-dir', dataDir, '--proxy-port', String(proxyPort),
     '--base-port', String(basePort), '--block-port', String(blockPort), '--nodes', String(opts.nodes ?? 4), '--log-level', 'warn'];
@@ -94,5 +98,9 @@ export async function startAllInOne(t: Teardown, dataDir: string, opts: { nodes?
     output: () => out,
     pidOf: async (name) => Number((await readFile(join(dataDir, 'run', `${name}.pid`), 'utf8')).trim()),
     stop,
+    restart: async () => {
+      await stop();
+      return startAllInOne(t, dataDir, { ...opts, ports: { proxyPort, blockPort, basePort } });
+    },
   };
 }

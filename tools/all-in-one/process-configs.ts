@@ -33,7 +33,7 @@ export async function writeProcessConfigs(dataDir: string, layout: AllInOneLayou
       logLevel,
       mountCheck: false,
     }, null, 2));
-    nodes.push({ name: node.id, args: ['storage-node', '--config', file], logFile: join(logs, `${node.id}.log`), readyPattern: /storage node ready/ });
+    nodes.push({ name: node.id, args: ['storage-node', '--config', file], logFile: join(logs, `${node.id}.log`), ready: { host: layout.bindIp, port: node.port } });
   }
 
   const authSecret = (await readFile(join(dataDir, 'token-secret'), 'utf8')).trim();
@@ -47,7 +47,7 @@ export async function writeProcessConfigs(dataDir: string, layout: AllInOneLayou
     clusterFile,
     logLevel,
   }, null, 2));
-  const proxy: ChildSpec = { name: 'proxy', args: ['proxy', '--config', proxyFile], logFile: join(logs, 'proxy.log'), readyPattern: /proxy listening/ };
+  const proxy: ChildSpec = { name: 'proxy', args: ['proxy', '--config', proxyFile], logFile: join(logs, 'proxy.log'), ready: { host: layout.bindIp, port: layout.proxyPort } };
 
   return { nodes, proxy };
 }

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { once } from 'node:events';
 import type { Logger } from '../../common/index.js';
 
@@ -13,8 +14,8 @@ export interface ChildSpec {
   name: string;
   args: string[];
   logFile: string;
-  /** A line of the child's output that says it is ready. */
-  readyPattern: RegExp;
+  /** The child is ready once this loopback or bound address accepts TCP connections. */
+  ready: { host: string; port: number };
 }
 
 interface Running {
@@ -50,21 +51,22 @@ export class Supervisor {
     child.stdout?.pipe(entry.log, { end: false });
     child.stderr?.pipe(entry.log, { end: false });
     const ready = new Promise<void>((resolve, reject) => {
-      let buffered = '';
-      const timer = setTimeout(() => reject(new Error(`"${spec.name}" was not ready after ${readyTimeoutMs} ms (see ${spec.logFile})`)), readyTimeoutMs);
-      const onData = (data: Buffer): void => {
-        buffered = (buffered + data.toString('utf8')).slice(-8192);
-        if (spec.readyPattern.test(buffered)) {
-          clearTimeout(timer);
-          child.stdout?.off('data', onData);
-          resolve();
-        }
-      };
-      child.stdout?.on('data', onData);
-      child.once('exit', (code, signal) => {
+      let settled = false;
+      const finish = (err?: Error): void => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
-        reject(new Error(`"${spec.name}" exited during start (code ${code ?? signal}); see ${spec.logFile}`));
-      });
+        if (err) reject(err); else resolve();
+      };
+      const timer = setTimeout(() => finish(new Error(`"${spec.name}" was not ready after ${readyTimeoutMs} ms (see ${spec.logFile})`)), readyTimeoutMs);
+      child.once('exit', (code, signal) => finish(new Error(`"${spec.name}" exited during start (code ${code ?? signal}); see ${spec.logFile}`)));
+      const probe = (): void => {
+        if (settled) return;
+        const socket = connect(spec.ready.port, spec.ready.host);
+        socket.once('connect', () => { socket.destroy(); finish(); });
+        socket.once('error', () => { socket.destroy(); setTimeout(probe, 100); });
+      };
+      probe();
     });
     child.once('exit', (code, signal) => {
       if (this.stopping) return;
