@@ -8,7 +8,7 @@ import type { Device } from './device.js';
 import { loadXxhash, PathHasher } from './hash.js';
 import { decodeRing, type RingData } from './ring-codec.js';
 import { Topology } from './topology.js';
-import { activeNodeLists, handoffSequence } from './handoffs.js';
+import { activeNodeLists, HandoffIterator } from './handoffs.js';
 
 export class Ring {
   /** Increments with every rebalance that changed the placement. */
@@ -84,8 +84,10 @@ export class Ring {
    * weight > 0. @throws INVALID_ARGUMENT
    */
   handoffs(part: number): Iterable<Device> {
-    const ids = this.primaryIds(part);
-    return { [Symbol.iterator]: () => handoffSequence(this.topo, this.lists, this.devices, ids, part) };
+    this.checkPart(part);
+    const ids = new Array<number>(this.replicaCount);
+    for (let r = 0; r < this.replicaCount; r++) ids[r] = this.table[r]![part]!;
+    return { [Symbol.iterator]: () => new HandoffIterator(this.topo, this.lists, this.devices, ids, part) };
   }
 
   /** The replica -> partition -> device table (read only; for reports and tools). */

@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { registerRingCommands, ringFileFor } from './ring-commands.js';
+import { RingBuilder, encodeRing } from '../ring/index.js';
 
 class Exit extends Error {
   constructor(readonly code: number) {
@@ -121,4 +122,12 @@ t.test('strata ring validate exits 6 when an invariant is broken', async (t) => 
   t.equal((await strata('validate', b)).code, 0, 'an unbuilt ring only warns');
   await strata('rebalance', b);
   t.equal((await strata('validate', b)).code, 0);
+  // A ring whose partition 0 has both replicas on one device: well-formed, but wrong.
+  const data = (await RingBuilder.load(b)).ringData();
+  data.table[1]![0] = data.table[0]![0]!;
+  await writeFile(join(dir, 'broken.ring.gz'), await encodeRing(data));
+  const r = await strata('validate', join(dir, 'broken.ring.gz'));
+  t.equal(r.code, 6);
+  t.match(r.out, /1 partitions have two replicas on one device \(e\.g\. 0\)/);
+  t.match(r.err, /found 1 violated invariants/);
 });

@@ -50,7 +50,7 @@ export function uploadBody(raw: Readable, headers: Headers, payload: PayloadMode
   } else if (payload.kind === 'sha256') {
     stages.push(new Sha256Verifier(payload.hex));
   }
-  if (contentLength === undefined && h('transfer-encoding') === undefined) throw new S3Error('MissingContentLength');
+  if (h('content-length') === undefined && h('transfer-encoding') === undefined) throw new S3Error('MissingContentLength');
   if (contentLength !== undefined && contentLength > MAX_PUT_BYTES) throw new S3Error('EntityTooLarge');
 
   const checksum = checksumStage(h, decoder);

@@ -49,5 +49,12 @@ export async function writeProcessConfigs(dataDir: string, layout: AllInOneLayou
   }, null, 2));
   const proxy: ChildSpec = { name: 'proxy', args: ['proxy', '--config', proxyFile], logFile: join(logs, 'proxy.log'), ready: { host: layout.bindIp, port: layout.proxyPort } };
 
-  return { nodes, proxy };
+  const blockGateway: ChildSpec = {
+    name: 'block-gateway',
+    args: ['block-gateway', '--cluster', clusterFile, '--host', layout.bindIp, '--port', String(layout.blockPort), '--log-level', logLevel],
+    logFile: join(logs, 'block-gateway.log'),
+    ready: { host: layout.bindIp, port: layout.blockPort },
+  };
+
+  return { nodes, proxy, blockGateway };
 }
