@@ -5,6 +5,7 @@ import { ManualClock } from '../../common/index.js';
 import { authenticate, type AuthRequest } from './auth.js';
 import { AwsChunkedDecoder, type AwsChunkedOptions } from './chunked-decoder.js';
 import { S3Error } from './errors.js';
+import { chunkStringToSign, sha256Hex, sign, trailerStringToSign } from './sigv4.js';
 
 // The AWS documentation's signed streaming upload: 66560 bytes of "a" in chunks of 65536 and 1024.
 const SIGS = [
@@ -89,4 +90,28 @@ t.test('AwsChunkedDecoder rejects malformed framing', async (t) => {
   }
   const unsignedInSigned = await decode(Buffer.from('5\r\nhello\r\n0\r\n\r\n'), signedOptions());
   t.ok(unsignedInSigned.err instanceof S3Error && unsignedInSigned.err.s3Code === 'SignatureDoesNotMatch');
+});
+
+t.test('AwsChunkedDecoder checks the trailer signature of the signed form with trailer', async (t) => {
+  const opts = signedOptions();
+  const s = opts.signing!;
+  let prev = s.seedSignature;
+  const parts: string[] = [];
+  for (const data of ['hello', '']) {
+    const sig = sign(s.key, chunkStringToSign(s.amzDate, s.credential, prev, sha256Hex(data)));
+    prev = sig;
+    parts.push(`${data.length.toString(16)};chunk-signature=${sig}\r\n${data}${data ? '\r\n' : ''}`);
+  }
+  const trailer = 'x-amz-checksum-crc32:NhCmhg==';
+  const trailerSig = sign(s.key, trailerStringToSign(s.amzDate, s.credential, prev, sha256Hex(`${trailer}\n`)));
+  const good = `${parts.join('')}${trailer}\r\nx-amz-trailer-signature:${trailerSig}\r\n\r\n`;
+  const ok = await decode(Buffer.from(good), { ...opts, signedTrailer: true }, 5);
+  t.error(ok.err);
+  t.equal(ok.data?.toString(), 'hello');
+  t.equal(ok.decoder.trailers.get('x-amz-checksum-crc32'), 'NhCmhg==');
+  const forged = good.replace('NhCmhg==', 'AAAAAA==');
+  const bad = await decode(Buffer.from(forged), { ...opts, signedTrailer: true });
+  t.ok(bad.err instanceof S3Error && bad.err.s3Code === 'SignatureDoesNotMatch', 'a changed trailer fails');
+  const unsigned = await decode(Buffer.from(`${parts.join('')}${trailer}\r\n\r\n`), { ...opts, signedTrailer: true });
+  t.ok(unsigned.err instanceof S3Error && unsigned.err.s3Code === 'SignatureDoesNotMatch', 'a missing trailer signature fails');
 });

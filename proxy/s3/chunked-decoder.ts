@@ -27,6 +27,8 @@ export interface AwsChunkedOptions {
   signing?: ChunkSigning;
   /** x-amz-decoded-content-length when sent: the decoded body must have exactly this length. */
   decodedLength?: number;
+  /** Signed form with trailer: the trailer must end with a valid x-amz-trailer-signature. */
+  signedTrailer?: boolean;
 }
 
 const MAX_LINE = 4096;
@@ -46,6 +48,7 @@ export class AwsChunkedDecoder extends Transform {
   private chunkHash: Hash | undefined;
   private trailerBytes = 0;
   private readonly trailerLines: string[] = [];
+  private trailerSignatureSeen = false;
 
   constructor(private readonly opts: AwsChunkedOptions) {
     super();
@@ -149,6 +152,9 @@ export class AwsChunkedDecoder extends Transform {
 
   private onTrailerLine(text: string): void {
     if (text === '') {
+      if (this.opts.signedTrailer && this.opts.signing && !this.trailerSignatureSeen) {
+        throw new S3Error('SignatureDoesNotMatch', 'The aws-chunked trailer has no x-amz-trailer-signature');
+      }
       this.state = 'done';
       return;
     }
@@ -164,6 +170,7 @@ export class AwsChunkedDecoder extends Transform {
       const canonical = this.trailerLines.map((l) => `${l}\n`).join('');
       const expected = sign(s.key, trailerStringToSign(s.amzDate, s.credential, this.previousSignature, sha256Hex(canonical)));
       if (!signaturesEqual(expected, value)) throw new S3Error('SignatureDoesNotMatch', 'The aws-chunked trailer signature does not match');
+      this.trailerSignatureSeen = true;
       return;
     }
     this.trailerLines.push(`${name}:${value}`);

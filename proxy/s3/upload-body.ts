@@ -44,7 +44,7 @@ export function uploadBody(raw: Readable, headers: Headers, payload: PayloadMode
   let decoder: AwsChunkedDecoder | undefined;
   if (payload.kind === 'chunked') {
     const decodedLength = parseLength(h('x-amz-decoded-content-length'));
-    decoder = new AwsChunkedDecoder({ signing: payload.signing, decodedLength });
+    decoder = new AwsChunkedDecoder({ signing: payload.signing, decodedLength, signedTrailer: payload.trailer });
     stages.push(decoder);
     contentLength = decodedLength;
   } else if (payload.kind === 'sha256') {
