@@ -1,5 +1,6 @@
 import t from 'tap';
 import { createHash } from 'node:crypto';
+import { connect, type AddressInfo } from 'node:net';
 import { ManualClock } from '../../common/index.js';
 import { chunkStringToSign, sign, signingKey } from './sigv4.js';
 import { amzDateOf, s3TestApp, send, signRequest, xmlText } from './s3-test-app.js';
@@ -133,3 +134,32 @@ async function chunkedPut(app: Awaited<ReturnType<typeof s3TestApp>>['app'], now
   }
   return app.inject({ ...signed, payload: Buffer.concat(parts) });
 }
+
+t.test('a PUT whose client disconnects mid-body leaves no object', async (t) => {
+  const { app, cluster } = await s3TestApp();
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  t.teardown(() => app.close());
+  await send(app, { method: 'PUT', url: '/cut' });
+  const signed = signRequest({ method: 'PUT', url: '/cut/obj', payloadHash: 'UNSIGNED-PAYLOAD', body: Buffer.alloc(100_000, 1) });
+  const port = (app.server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      const head = Object.entries(signed.headers).map(([k, v]) => `${k}: ${v}`).join('\r\n');
+      socket.write(`PUT /cut/obj HTTP/1.1\r\n${head}\r\n\r\n`);
+      socket.write(Buffer.alloc(50_000, 1), () => setTimeout(() => socket.destroy(), 50));
+    });
+    socket.on('close', () => resolve());
+    socket.on('error', () => undefined);
+  });
+  // The server notices the reset asynchronously; poll with a deadline rather than sleeping.
+  const deadline = Date.now() + 3000;
+  let stored = false;
+  while (Date.now() < deadline) {
+    stored = await cluster.headObject({ account: 'AUTH_test', container: 'cut', object: 'obj' }).then(() => true, () => false);
+    if (stored) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  t.notOk(stored, 'no partial object');
+  const r = await send(app, { method: 'PUT', url: '/cut/obj2', body: 'short', headers: {} });
+  t.equal(r.statusCode, 200);
+});

@@ -42,7 +42,6 @@ export async function putObject(ctx: S3Context): Promise<void> {
 export function putError(bodyError: unknown, err: unknown): unknown {
   if (bodyError instanceof S3Error) return bodyError;
   if (err instanceof StoreError && err.code === 'NOT_FOUND') return new S3Error('NoSuchBucket');
-  if (err instanceof StoreError && err.code === 'INVALID_ARGUMENT' && /bytes/.test(err.message)) return new S3Error('IncompleteBody');
   return err;
 }
 

@@ -4,7 +4,7 @@
  * Nothing is buffered: every stage is a Transform in one pipeline, and a failing stage fails the
  * stream the cluster reads, which aborts the write.
  */
-import type { Readable, Transform } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AwsChunkedDecoder } from './chunked-decoder.js';
 import {
@@ -53,6 +53,7 @@ export function uploadBody(raw: Readable, headers: Headers, payload: PayloadMode
   if (h('content-length') === undefined && h('transfer-encoding') === undefined) throw new S3Error('MissingContentLength');
   if (contentLength !== undefined && contentLength > MAX_PUT_BYTES) throw new S3Error('EntityTooLarge');
 
+  if (payload.kind !== 'chunked' && contentLength !== undefined) stages.push(new LengthCheck(contentLength));
   const checksum = checksumStage(h, decoder);
   if (checksum) stages.push(checksum);
 
@@ -117,5 +118,20 @@ export async function readRequestDocument(raw: Readable, headers: Headers, paylo
     return await readSmallBody(up.body, maxBytes);
   } catch (err) {
     throw up.error() instanceof S3Error ? up.error() : err;
+  }
+}
+
+/** Fails with IncompleteBody when the body ends before Content-Length bytes arrived. */
+class LengthCheck extends Transform {
+  private seen = 0;
+  constructor(private readonly expected: number) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.seen += chunk.length;
+    done(null, chunk);
+  }
+  override _flush(done: TransformCallback): void {
+    done(this.seen === this.expected ? null : new S3Error('IncompleteBody', `The body has ${this.seen} bytes, Content-Length says ${this.expected}`));
   }
 }
