@@ -114,3 +114,28 @@ export interface UpdateAccountRequestMsg { ref: AccountRefMsg; rows: ContainerRo
 
 export interface DeviceStatusMsg { name: string; path: string; mounted: boolean; totalBytes: number; freeBytes: number }
 export interface NodeInfoResponseMsg { nodeId: string; ringVersions: Record<string, number>; devices: DeviceStatusMsg[]; uptimeMs: number }
+
+// ---- Replication (ReplicationService) ----
+export interface SuffixHashesRequestMsg { device: string; partition: number; suffixes: string[]; recalculate: boolean }
+export interface SuffixHashesResponseMsg { hashes: Record<string, string> }
+export interface ListSuffixRequestMsg { device: string; partition: number; suffix: string }
+export interface HashFilesMsg { hash: string; files: string[] }
+export interface ListSuffixResponseMsg { objects: HashFilesMsg[] }
+export interface PushFileHeaderMsg { device: string; partition: number; hash: string; fileName: string; size: number }
+export type PushFileRequestMsg = { part: 'header'; header: PushFileHeaderMsg } | { part: 'chunk'; chunk: Buffer };
+export interface PushFileResponseMsg { applied: boolean }
+export interface RunWorkerRequestMsg { worker: string }
+export interface RunWorkerResponseMsg { result: string }
+export interface WorkerStatsMsg {
+  worker: string;
+  passes: number;
+  lastPassEndMs: number;
+  lastPassDurationMs: number;
+  partitionsSynced: number;
+  objectsSynced: number;
+  bytesMoved: number;
+  quarantined: number;
+  failures: number;
+  handoffsLeft: number;
+}
+export interface DurabilityStatusResponseMsg { workers: WorkerStatsMsg[]; journalDepth: number; quarantinedFiles: number }

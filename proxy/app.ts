@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
-import type { ObjectCluster } from '../cluster/index.js';
+import { withRequestId, type ObjectCluster } from '../cluster/index.js';
 import { systemClock, type Clock, type Logger } from '../common/index.js';
 import type { UserDirectory } from './auth/user-directory.js';
 import type { ProxyConfig } from './config.js';
@@ -58,6 +58,9 @@ export async function buildApp(deps: AppDeps): Promise<ProxyApp> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
 
+  // The request id travels to the storage nodes (gRPC metadata x-request-id) through an
+  // AsyncLocalStorage, so node logs join the proxy's without threading it through every call.
+  app.addHook('onRequest', (request, _reply, done) => withRequestId(String(request.id), done));
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-trans-id', request.id);
     reply.header('x-openstack-request-id', request.id);

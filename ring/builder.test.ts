@@ -40,7 +40,8 @@ t.test('RingBuilder.rebalance() keeps every invariant over random layouts and op
     const first = b.rebalance({ seed, nowMs: now });
     t.equal(first.assigned, b.replicas * b.partCount, `seed ${seed}: every replica assigned`);
     t.equal(first.dispersion.partitions, 0, `seed ${seed}: dispersion as good as the layout allows`);
-    t.ok(first.balance <= first.bestBalance + 1e-9 || first.warnings.length > 0, `seed ${seed}: best balance in one round`);
+    t.ok(first.balance <= first.bestBalance + 1e-9 || first.warnings.length > 0,
+      `seed ${seed}: best balance in one round (${first.balance} vs ${first.bestBalance}; ${first.warnings.join('; ')})`);
     assertInvariants(t, b, `seed ${seed} build`);
     for (let step = 0; step < 4; step++) {
       const live = b.devices.filter((d): d is Device => d !== undefined && !b.pendingRemoval.includes(d.id));
@@ -81,6 +82,8 @@ t.test('RingBuilder.rebalance() moves close to the ideal when servers are added'
   const ideal = (16 / 96) * 3 * b.partCount;
   t.ok(r.moved / ideal <= 1.02, `moved ${r.moved} vs ideal ${ideal}`);
   t.ok(r.moved / ideal >= 0.95, 'new devices got their share');
+  t.equal(r.balance.toFixed(6), r.bestBalance.toFixed(6), 'best balance in the same round');
+  t.equal(r.dispersion.partitions, 0);
 });
 
 t.test('RingBuilder.rebalance() is deterministic for a seed', async (t) => {

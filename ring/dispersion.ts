@@ -64,10 +64,13 @@ export function computeDispersion(devices: ReadonlyArray<Device | undefined>, ta
   const maxSeen = [0, 1, 2].map((l) => new Int32Array(topo.nodeCount[l]!));
   let partitions = 0;
   const nodes = new Int32Array(replicas);
+  const levels = [topo.nodeOf[0]!, topo.nodeOf[1]!, topo.nodeOf[2]!];
+  const counts = [0, 0, 0, 0];
   for (let p = 0; p < partCount; p++) {
     let bad = false;
     for (let level = 0; level < 4; level++) {
-      for (let r = 0; r < replicas; r++) nodes[r] = level === 3 ? table[r]![p]! : topo.nodeOf[level]![table[r]![p]!]!;
+      const nodeOf = level < 3 ? levels[level]! : undefined;
+      for (let r = 0; r < replicas; r++) nodes[r] = nodeOf ? nodeOf[table[r]![p]!]! : table[r]![p]!;
       // Fast path: most partitions share no domain at this tier.
       let shared = false;
       for (let r = 1; r < replicas && !shared; r++) for (let s = 0; s < r; s++) if (nodes[r] === nodes[s]) shared = true;
@@ -84,12 +87,13 @@ export function computeDispersion(devices: ReadonlyArray<Device | undefined>, ta
         }
       }
       if (tierBad) {
-        byTier[TIER_NAMES[level]!]++;
+        counts[level]!++;
         bad = true;
       }
     }
     if (bad) partitions++;
   }
+  TIER_NAMES.forEach((name, level) => { byTier[name] = counts[level]!; });
   const worst: DispersionReport['worst'] = [];
   for (let level = 0; level < 3; level++) {
     overCount[level]!.forEach((n, node) => {

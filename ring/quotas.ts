@@ -94,29 +94,60 @@ export function roundGroup(exact: number[], total: number, cap: number[], held: 
   const sum = exact.reduce((a, b) => a + b, 0);
   const scaled = exact.map((x) => (sum > 0 ? (x * total) / sum : total / n));
   const whole = scaled.map((x, i) => Math.min(cap[i]!, Math.floor(x + 1e-9)));
-  const left = total - whole.reduce((a, b) => a + b, 0);
+  let left = total - whole.reduce((a, b) => a + b, 0);
   const idx = exact.map((_, i) => i);
-  const under = (i: number): number => (scaled[i]! - whole[i]!) / (scaled[i]! || 1);
-  const over = (i: number): number => (whole[i]! + 1 - scaled[i]!) / (scaled[i]! || 1);
-  const canUp = (i: number): boolean => whole[i]! < cap[i]!;
-  const byShortfall = idx.filter(canUp).sort((a, b) => under(b) - under(a) || a - b);
-  let worst = 0;
-  byShortfall.forEach((i, k) => { worst = Math.max(worst, k < left ? over(i) : under(i)); });
+  const under = idx.map((i) => (scaled[i]! - whole[i]!) / (scaled[i]! || 1));
+  const over = idx.map((i) => (whole[i]! + 1 - scaled[i]!) / (scaled[i]! || 1));
+  const open = idx.filter((i) => whole[i]! < cap[i]!);
+  // The smallest worst deviation D for which some choice of `left` nodes to round up works:
+  // nodes short by more than D must round up, only nodes within D when rounded up may.
   const eps = 1e-12;
+  const feasible = (d: number): boolean => {
+    let must = 0;
+    let may = 0;
+    for (const i of open) {
+      if (under[i]! > d + eps) {
+        if (over[i]! > d + eps) return false;
+        must++;
+      }
+      if (over[i]! <= d + eps) may++;
+    }
+    return must <= left && left <= may;
+  };
+  const candidates = [0, ...open.map((i) => under[i]!), ...open.map((i) => over[i]!)].sort((a, b) => a - b);
+  let lo = 0;
+  let hi = candidates.length - 1;
+  if (!feasible(candidates[hi]!)) hi = -1;
+  while (hi >= 0 && lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (feasible(candidates[mid]!)) hi = mid;
+    else lo = mid + 1;
+  }
+  const worst = hi >= 0 ? candidates[hi]! : Infinity;
   const ups = new Set<number>();
-  for (const i of byShortfall) if (ups.size < left && under(i) > worst + eps) ups.add(i);
+  for (const i of open) if (ups.size < left && under[i]! > worst + eps) ups.add(i);
   const holds = (i: number): number => (held[i]! > whole[i]! ? 1 : 0);
-  const optional = byShortfall.filter((i) => !ups.has(i) && over(i) <= worst + eps)
-    .sort((a, b) => holds(b) - holds(a) || under(b) - under(a) || a - b);
+  const optional = open.filter((i) => !ups.has(i) && over[i]! <= worst + eps)
+    .sort((a, b) => holds(b) - holds(a) || under[b]! - under[a]! || a - b);
   for (const i of optional) {
     if (ups.size >= left) break;
     ups.add(i);
   }
-  // Float edge cases: fall back to shortfall order.
-  for (const i of byShortfall) {
-    if (ups.size >= left) break;
-    ups.add(i);
-  }
   for (const i of ups) whole[i]!++;
+  left -= ups.size;
+  // What caps or float edge cases left over goes to whoever still has room, most short first.
+  const byShort = [...open].sort((a, b) => under[b]! - under[a]! || a - b);
+  while (left > 0) {
+    let gave = false;
+    for (const i of byShort) {
+      if (left === 0) break;
+      if (whole[i]! < cap[i]!) {
+        whole[i]!++;
+        left--;
+        gave = true;
+      }
+    }
+    if (!gave) break;
+  }
   return whole;
 }

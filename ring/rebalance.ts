@@ -73,6 +73,9 @@ class Placer {
   private readonly cnt: Int32Array[];
   private readonly maxPer: Int32Array[];
   private readonly touched: Uint8Array;
+  /** The replica row of each partition that moved in this rebalance (-1: none), and its origin. */
+  private readonly moveRow: Int8Array;
+  private readonly moveOrigin: Uint16Array;
   private slots: Uint32Array;
   private origin: Uint16Array;
   private nSlots = 0;
@@ -92,6 +95,8 @@ class Placer {
     this.cnt = quota.map((q) => new Int32Array(q.length));
     this.maxPer = targets.perPart.map((pp) => Int32Array.from(pp, (x) => Math.max(0, Math.ceil(x - 1e-6))));
     this.touched = new Uint8Array(this.P);
+    this.moveRow = new Int8Array(this.P).fill(-1);
+    this.moveOrigin = new Uint16Array(this.P);
     this.slots = new Uint32Array(1024);
     this.origin = new Uint16Array(1024);
     this.rnd = new SeededRandom(opts.seed);
@@ -115,7 +120,6 @@ class Placer {
         if (!exists[d]) {
           table[r]![p] = NO_DEVICE;
           this.push(r, p, d);
-          this.touched[p] = 1;
         }
       }
     }
@@ -155,12 +159,16 @@ class Placer {
     for (let i = 0; i < order.length; i++) {
       if (over === 0 && !first) break;
       const p = order[i]!;
-      if (this.touched[p] !== 0 || now - movedAtMin[p]! < this.minAgeMin) continue;
+      // A partition that already moved a replica in this rebalance may move that same replica
+      // again (it is still one replica moving); an untouched one must have waited min_part_hours.
+      const again = this.touched[p] !== 0;
+      if (again ? first || this.moveRow[p]! < 0 : now - movedAtMin[p]! < this.minAgeMin) continue;
       for (let r = 0; r < this.R; r++) cur[r] = table[r]![p]!;
       let pick = -1;
       if (over > 0) {
         let best = 0;
         for (let r = 0; r < this.R; r++) {
+          if (again && r !== this.moveRow[p]) continue;
           const d = cur[r]!;
           if (c3[d]! <= q3[d]!) continue;
           // Weight-0 devices (quota 0) first, then the device furthest above its quota.
@@ -178,7 +186,6 @@ class Placer {
       this.add(d, -1);
       table[pick]![p] = NO_DEVICE;
       this.push(pick, p, d);
-      this.touched[p] = 1;
       n++;
     }
     return n;
@@ -220,6 +227,11 @@ class Placer {
     return -1;
   }
 
+  /**
+   * Queues replica `r` of `p` (now on `d`, or NO_DEVICE) for placement. The origin recorded is
+   * where the replica was before this rebalance, so a replica moved twice counts once and one
+   * moved back counts not at all.
+   */
   private push(r: number, p: number, d: number): void {
     if (this.nSlots === this.slots.length) {
       const grow = new Uint32Array(this.slots.length * 2);
@@ -229,8 +241,18 @@ class Placer {
       growO.set(this.origin);
       this.origin = growO;
     }
+    let origin = d;
+    if (this.touched[p] !== 0 && this.moveRow[p] === r) {
+      origin = this.moveOrigin[p]!;
+      if (origin === NO_DEVICE) this.assigned--;
+      else if (origin !== d) this.moved--;
+    } else {
+      this.moveRow[p] = r;
+      this.moveOrigin[p] = d;
+    }
+    this.touched[p] = 1;
     this.slots[this.nSlots] = r * this.P + p;
-    this.origin[this.nSlots++] = d;
+    this.origin[this.nSlots++] = origin;
   }
 
   private add(d: number, delta: number): void {
@@ -255,9 +277,13 @@ class Placer {
       flex[i] = missing > 1 ? 255 : Math.min(254, this.openZones(p));
       if (flex[i]! > maxFlex) maxFlex = flex[i]!;
     }
-    for (let f = 0; f <= maxFlex; f++) {
-      for (let i = 0; i < this.nSlots; i++) if (flex[i] === f) this.placeSlot(i);
-    }
+    // Counting sort by flexibility (stable, so the gather order breaks ties).
+    const start = new Uint32Array(maxFlex + 2);
+    for (let i = 0; i < this.nSlots; i++) start[flex[i]! + 1]!++;
+    for (let f = 1; f <= maxFlex + 1; f++) start[f]! += start[f - 1]!;
+    const order = new Uint32Array(this.nSlots);
+    for (let i = 0; i < this.nSlots; i++) order[start[flex[i]!]!++] = i;
+    for (let k = 0; k < order.length; k++) this.placeSlot(order[k]!);
     this.nSlots = 0;
   }
 
@@ -361,7 +387,9 @@ class Placer {
         const key = (held >= q ? 100 : 0) + inPart;
         if (key > bestKey) continue;
         const jitter = (Math.imul(c + level * 0x10000, 0x9e3779b1) ^ salt) >>> 0;
-        const rel = (q - held + jitter / 4294967296) / (q > 0 ? q : 1);
+        // Shortfall left after taking this replica, relative to quota: the greedy choice that
+        // keeps the worst deviation smallest, and for full nodes the one overflowing least.
+        const rel = (q - held - 1 + jitter / 4294967296) / (q > 0 ? q : 1);
         if (key < bestKey || rel > bestRel) {
           best = c;
           bestKey = key;

@@ -34,7 +34,7 @@ function pick(ctx: S3Context): Op {
     if (method === 'GET') return listBuckets;
     throw new S3Error('MethodNotAllowed');
   }
-  if (ctx.key === undefined) return bucketOp(ctx, method, q);
+  if (ctx.key === undefined) return bucketOp(method, q);
   switch (method) {
     case 'GET':
       if (q.has('uploadId')) return listParts;
@@ -62,7 +62,7 @@ function pick(ctx: S3Context): Op {
   }
 }
 
-function bucketOp(_ctx: S3Context, method: string, q: Map<string, string>): Op {
+function bucketOp(method: string, q: Map<string, string>): Op {
   const config = BUCKET_CONFIG_PARAMS.some((p) => q.has(p));
   switch (method) {
     case 'GET':

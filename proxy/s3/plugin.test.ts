@@ -152,7 +152,7 @@ t.test('a PUT whose client disconnects mid-body leaves no object', async (t) => 
     socket.on('error', () => undefined);
   });
   // The server notices the reset asynchronously; poll with a deadline rather than sleeping.
-  const deadline = Date.now() + 3000;
+  const deadline = Date.now() + 1000;
   let stored = false;
   while (Date.now() < deadline) {
     stored = await cluster.headObject({ account: 'AUTH_test', container: 'cut', object: 'obj' }).then(() => true, () => false);

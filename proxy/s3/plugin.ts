@@ -12,7 +12,7 @@ import { authenticate } from './auth.js';
 import { BucketRegistry } from './bucket-registry.js';
 import type { S3Context, S3Deps } from './context.js';
 import { dispatch } from './dispatch.js';
-import { S3Error, toS3Error } from './errors.js';
+import { toS3Error } from './errors.js';
 import { parseQuery } from './sigv4.js';
 import { renderXml } from './xml.js';
 
@@ -82,10 +82,9 @@ function sendError(log: Logger, request: FastifyRequest, reply: FastifyReply, er
   // The request body may still be arriving; close the connection after answering rather than
   // reading an unbounded body we have already rejected.
   if (!request.raw.readableEnded && request.method !== 'GET' && request.method !== 'HEAD') reply.header('connection', 'close');
-  const fields: Record<string, string> = { Code: s3.s3Code, Message: s3.message, ...s3.fields };
-  if (s3 instanceof S3Error) fields.Resource = decodeSafe(resource);
-  fields.RequestId = requestId;
-  fields.HostId = requestId;
+  const fields: Record<string, string> = {
+    Code: s3.s3Code, Message: s3.message, ...s3.fields, Resource: decodeSafe(resource), RequestId: requestId, HostId: requestId,
+  };
   reply.code(s3.status).type('application/xml').send(renderXml('Error', fields, null));
 }
 

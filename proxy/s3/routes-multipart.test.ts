@@ -104,3 +104,15 @@ t.test('UploadPartCopy copies a byte range of an object into a part', async (t) 
   await send(app, { method: 'POST', url: `/mpu/pc?uploadId=${id}`, body: completeXml([[1, etag]]) });
   t.equal((await send(app, { method: 'GET', url: '/mpu/pc' })).body, '2345');
 });
+
+t.test('overwriting a multipart object with a plain PUT frees its parts', async (t) => {
+  const { app, cluster } = await setup(t);
+  const id = await create(app, 'ow');
+  const e1 = (await send(app, { method: 'PUT', url: `/mpu/ow?partNumber=1&uploadId=${id}`, body: 'only part' })).headers.etag as string;
+  await send(app, { method: 'POST', url: `/mpu/ow?uploadId=${id}`, body: completeXml([[1, e1]]) });
+  const segments = { account: 'AUTH_test', container: 'mpu+segments' };
+  t.equal((await cluster.listContainer(segments, { limit: 10 })).length, 1);
+  await send(app, { method: 'PUT', url: '/mpu/ow', body: 'plain now' });
+  t.equal((await cluster.listContainer(segments, { limit: 10 })).length, 0);
+  t.equal((await send(app, { method: 'GET', url: '/mpu/ow' })).body, 'plain now');
+});

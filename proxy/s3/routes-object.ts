@@ -23,6 +23,8 @@ export async function putObject(ctx: S3Context): Promise<void> {
   const headers = ctx.request.headers;
   const metadata = { ...metadataFromHeaders(headers), ...checksumMetadata(headers) };
   const up = uploadBody(ctx.request.raw, headers, ctx.payload);
+  // Overwriting a multipart object must free its parts; find them while the body streams.
+  const replaced = multipartSegments(ctx, target, ctx.key!).catch(() => []);
   let etag: string;
   try {
     ({ etag } = await ctx.deps.cluster.putObject({
@@ -33,6 +35,7 @@ export async function putObject(ctx: S3Context): Promise<void> {
   } catch (err) {
     throw putError(up.error(), err);
   }
+  await dropSegments(ctx, target, await replaced);
   ctx.reply.header('etag', `"${etag}"`);
   if (up.checksum?.value) ctx.reply.header(checksumHeader(up.checksum.algorithm), up.checksum.value);
   ctx.reply.code(200).send();

@@ -7,10 +7,7 @@
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AwsChunkedDecoder } from './chunked-decoder.js';
-import {
-  CHECKSUM_ALGORITHMS, ChecksumVerifier, Sha256Verifier, checksumHeader, parseChecksumAlgorithm,
-  type ChecksumAlgorithm,
-} from './checksums.js';
+import { CHECKSUM_ALGORITHMS, ChecksumVerifier, Sha256Verifier, checksumHeader } from './checksums.js';
 import type { PayloadMode } from './auth.js';
 import { S3Error } from './errors.js';
 import { readSmallBody } from './xml.js';
@@ -84,12 +81,6 @@ function checksumStage(h: (n: string) => string | undefined, decoder: AwsChunked
     return new ChecksumVerifier(alg, () => decoder.trailers.get(name));
   }
   return undefined;
-}
-
-/** The algorithm a client asked for without sending a value (x-amz-sdk-checksum-algorithm). */
-export function requestedAlgorithm(h: (n: string) => string | undefined): ChecksumAlgorithm | undefined {
-  const v = h('x-amz-sdk-checksum-algorithm') ?? h('x-amz-checksum-algorithm');
-  return v === undefined ? undefined : parseChecksumAlgorithm(v);
 }
 
 function parseLength(v: string | undefined): number | undefined {

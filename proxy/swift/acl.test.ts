@@ -43,6 +43,9 @@ t.test('.reseller_admin acts on every account; a user without .admin needs an AC
   const head = await req('HEAD', `${owner.path}/priv`, plain.token);
   t.notOk(head.headers['x-container-read'], 'ACLs are shown to owners only');
   t.equal((await req('HEAD', `${owner.path}/priv`, owner.token)).headers['x-container-read'], 'test:tester3');
+  t.equal((await req('POST', `${owner.path}/priv`, owner.token, { 'x-remove-container-read': 'x' })).statusCode, 204);
+  t.notOk((await req('HEAD', `${owner.path}/priv`, owner.token)).headers['x-container-read'], 'X-Remove-Container-Read removes it');
+  t.equal((await req('GET', `${owner.path}/priv/o`, plain.token)).statusCode, 403, 'and the grant is gone');
 });
 
 t.test('.r:* makes objects public; listings need .rlistings; referrer rules apply', async (t) => {

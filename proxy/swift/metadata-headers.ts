@@ -60,7 +60,7 @@ export function metadataFromHeaders(headers: IncomingHttpHeaders, kind: MetaKind
         validateAcl(v, acl);
         out[acl] = v.trim();
       }
-      if (headers[`x-remove-${acl}`] !== undefined) out[acl] = '';
+      if (headers[acl.replace('x-container-', 'x-remove-container-')] !== undefined) out[acl] = '';
     }
   }
   if (kind === 'object') {

@@ -1,0 +1,138 @@
+/**
+ * ReplicationClient: the typed client of one storage node's ReplicationService (suffix hashes,
+ * suffix listings, file pushes, worker triggers and durability status). Used by the replicator
+ * of other nodes and by operator tools. Same credential, deadlines and error mapping as
+ * NodeClient; kept apart so the proxy's client stays free of replication concerns.
+ */
+import { Client, credentials, type MethodDefinition } from '@grpc/grpc-js';
+import { StoreError } from '../common/index.js';
+import { fromServiceError } from './grpc-status.js';
+import { callMetadata, channelOptions, type NodeCallOptions, type NodeClientConfig } from './node-client-config.js';
+import { replicationServiceDefinition } from './storage-proto.js';
+import type * as M from './storage-messages.js';
+
+type AnyMethod = MethodDefinition<unknown, unknown>;
+const REP = replicationServiceDefinition as Record<string, AnyMethod>;
+
+/** Chunk size of a pushed file (one gRPC message each). */
+export const PUSH_CHUNK_BYTES = 64 * 1024;
+
+export class ReplicationClient {
+  private readonly client: Client;
+
+  constructor(readonly ip: string, readonly port: number, private readonly config: NodeClientConfig) {
+    this.client = new Client(`${ip}:${port}`, credentials.createInsecure(), channelOptions(config));
+  }
+
+  get address(): string {
+    return `${this.ip}:${this.port}`;
+  }
+
+  /** @throws NOT_MOUNTED, INVALID_ARGUMENT, UNAVAILABLE, TIMEOUT */
+  async getSuffixHashes(req: M.SuffixHashesRequestMsg, opts?: NodeCallOptions): Promise<Map<string, string>> {
+    const res = await this.unary<M.SuffixHashesResponseMsg>(REP.GetSuffixHashes!, req, `Cannot get suffix hashes of partition ${req.partition}`, opts);
+    return new Map(Object.entries(res.hashes));
+  }
+
+  /** Object folders of one suffix: hash → file names. @throws NOT_MOUNTED, UNAVAILABLE, TIMEOUT */
+  async listSuffix(req: M.ListSuffixRequestMsg, opts?: NodeCallOptions): Promise<Map<string, string[]>> {
+    const res = await this.unary<M.ListSuffixResponseMsg>(REP.ListSuffix!, req, `Cannot list suffix "${req.suffix}" of partition ${req.partition}`, opts);
+    return new Map(res.objects.map((o) => [o.hash, o.files]));
+  }
+
+  /**
+   * Pushes one file: header, then `body` in chunks, honouring the channel's backpressure.
+   * @throws NOT_MOUNTED, NO_SPACE, INVALID_ARGUMENT, UNAVAILABLE, TIMEOUT
+   */
+  pushFile(header: M.PushFileHeaderMsg, body: AsyncIterable<Uint8Array>, opts?: NodeCallOptions): Promise<M.PushFileResponseMsg> {
+    const def = REP.PushFile!;
+    const context = `Cannot push "${header.hash}/${header.fileName}" to ${this.address}/${header.device}`;
+    return new Promise<M.PushFileResponseMsg>((resolve, reject) => {
+      let settled = false;
+      const finish = (err: unknown, res?: M.PushFileResponseMsg): void => {
+        if (settled) return;
+        settled = true;
+        if (err) reject(err instanceof StoreError ? err : fromServiceError(err, context));
+        else resolve(res!);
+      };
+      const deadline = Date.now() + (opts?.timeoutMs ?? this.config.chunkTimeoutMs);
+      const call = this.client.makeClientStreamRequest(
+        def.path, def.requestSerialize, def.responseDeserialize, callMetadata(this.config, opts), { deadline },
+        (err, res) => finish(err, res as M.PushFileResponseMsg),
+      );
+      opts?.signal?.addEventListener('abort', () => { call.cancel(); finish(new StoreError('UNAVAILABLE', `${context}: aborted`)); }, { once: true });
+      const write = (msg: M.PushFileRequestMsg): Promise<void> => new Promise((res) => {
+        if (call.write(msg)) res();
+        else call.once('drain', () => res());
+      });
+      (async () => {
+        await write({ part: 'header', header });
+        for await (const chunk of body) {
+          if (settled) return;
+          await write({ part: 'chunk', chunk: Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) });
+        }
+        call.end();
+      })().catch((err: unknown) => {
+        call.cancel();
+        finish(err instanceof StoreError ? err : new StoreError('INTERNAL', `${context}: ${(err as Error).message}`, { cause: err }));
+      });
+    });
+  }
+
+  /** Runs one pass of a worker on the node now. @throws INVALID_ARGUMENT (unknown worker) */
+  async runWorker(worker: string, opts?: NodeCallOptions): Promise<string> {
+    const res = await this.unary<M.RunWorkerResponseMsg>(REP.RunWorker!, { worker }, `Cannot run worker "${worker}"`, { timeoutMs: 120_000, ...opts });
+    return res.result;
+  }
+
+  durabilityStatus(opts?: NodeCallOptions): Promise<M.DurabilityStatusResponseMsg> {
+    return this.unary<M.DurabilityStatusResponseMsg>(REP.DurabilityStatus!, {}, 'Cannot get durability status', opts);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  private unary<Res>(def: AnyMethod, req: unknown, action: string, opts?: NodeCallOptions): Promise<Res> {
+    const context = `${action} on storage node ${this.address}`;
+    return new Promise<Res>((resolve, reject) => {
+      if (opts?.signal?.aborted) {
+        reject(new StoreError('UNAVAILABLE', `${context}: aborted`));
+        return;
+      }
+      const deadline = Date.now() + (opts?.timeoutMs ?? this.config.nodeTimeoutMs);
+      const call = this.client.makeUnaryRequest(
+        def.path, def.requestSerialize, def.responseDeserialize, req, callMetadata(this.config, opts), { deadline },
+        (err, res) => {
+          opts?.signal?.removeEventListener('abort', onAbort);
+          if (err) reject(fromServiceError(err, context));
+          else resolve(res as Res);
+        },
+      );
+      const onAbort = (): void => call.cancel();
+      opts?.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
+
+/** One ReplicationClient per node address, reused for the life of the process. */
+export class ReplicationClientPool {
+  private readonly clients = new Map<string, ReplicationClient>();
+
+  constructor(readonly config: NodeClientConfig) {}
+
+  get(ip: string, port: number): ReplicationClient {
+    const key = `${ip}:${port}`;
+    let c = this.clients.get(key);
+    if (!c) {
+      c = new ReplicationClient(ip, port, this.config);
+      this.clients.set(key, c);
+    }
+    return c;
+  }
+
+  close(): void {
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+  }
+}

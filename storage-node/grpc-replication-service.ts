@@ -1,0 +1,75 @@
+/**
+ * ReplicationService handlers (cluster/proto/storage.proto): suffix hashes and suffix listings
+ * for peers' replicators, PushFile to receive a replica's file with its original name, and two
+ * operator calls: RunWorker (one full pass of a worker now, for tests and `strata cluster`
+ * tools) and DurabilityStatus (worker counters, journal depth, quarantined files).
+ */
+import type { ServerReadableStream, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { StoreError } from '../common/index.js';
+import type * as M from '../cluster/index.js';
+import type { GrpcEdge } from './grpc-call.js';
+import type { Devices } from './devices.js';
+import type { SuffixHashCache } from './suffix-hash-cache.js';
+import { listSuffix, receiveFile, HASH_RE, SUFFIX_RE, parseFileName } from './replica-files.js';
+import { checkDevice, checkPartition, type PartCountOf } from './request-validation.js';
+
+/** Largest file a peer may push (bytes): a guard against a corrupt size field. */
+const MAX_PUSH_BYTES = 64 * 1024 ** 3;
+
+export interface ReplicationServiceDeps {
+  devices: Devices;
+  cache: SuffixHashCache;
+  partCount: PartCountOf;
+  /** Runs a full pass of the named worker. @throws INVALID_ARGUMENT for an unknown name */
+  runWorker: (name: string) => Promise<string>;
+  status: () => Promise<M.DurabilityStatusResponseMsg>;
+}
+
+function checkSuffix(s: unknown): string {
+  if (typeof s !== 'string' || !SUFFIX_RE.test(s)) throw new StoreError('INVALID_ARGUMENT', `Cannot use suffix "${String(s)}": not 3 hex digits`);
+  return s;
+}
+
+export function replicationServiceHandlers(edge: GrpcEdge, deps: ReplicationServiceDeps): UntypedServiceImplementation {
+  const { devices, cache, partCount } = deps;
+
+  const pushFile = async (call: ServerReadableStream<M.PushFileRequestMsg, M.PushFileResponseMsg>): Promise<M.PushFileResponseMsg> => {
+    const it = call[Symbol.asyncIterator]() as AsyncIterator<M.PushFileRequestMsg>;
+    const first = await it.next();
+    if (first.done || first.value.part !== 'header') throw new StoreError('INVALID_ARGUMENT', 'Cannot receive file: the stream must start with a header');
+    const h = first.value.header;
+    const device = checkDevice(h.device);
+    const partition = checkPartition(h.partition, 'object', partCount);
+    if (!HASH_RE.test(h.hash) || !parseFileName(h.fileName)) throw new StoreError('INVALID_ARGUMENT', `Cannot receive "${h.hash}/${h.fileName}": bad hash or file name`);
+    if (!Number.isInteger(h.size) || h.size < 0 || h.size > MAX_PUSH_BYTES) throw new StoreError('INVALID_ARGUMENT', `Cannot receive "${h.hash}/${h.fileName}": bad size ${h.size}`);
+    const root = await devices.writableRoot(device, h.size);
+    async function* body(): AsyncGenerator<Uint8Array> {
+      for (let next = await it.next(); !next.done; next = await it.next()) {
+        if (next.value.part !== 'chunk') throw new StoreError('INVALID_ARGUMENT', 'Cannot receive file: a second header in the stream');
+        yield next.value.chunk;
+      }
+    }
+    const applied = await receiveFile(root, partition, h.hash, h.fileName, h.size, body());
+    if (applied) cache.invalidate(device, partition, h.hash.slice(-3));
+    return { applied };
+  };
+
+  return {
+    GetSuffixHashes: edge.unary('GetSuffixHashes', async (req: M.SuffixHashesRequestMsg): Promise<M.SuffixHashesResponseMsg> => {
+      const device = checkDevice(req.device);
+      const partition = checkPartition(req.partition, 'object', partCount);
+      const only = (req.suffixes ?? []).map(checkSuffix);
+      return { hashes: Object.fromEntries(await cache.hashes(device, partition, only, Boolean(req.recalculate))) };
+    }),
+    ListSuffix: edge.unary('ListSuffix', async (req: M.ListSuffixRequestMsg): Promise<M.ListSuffixResponseMsg> => {
+      const device = checkDevice(req.device);
+      const partition = checkPartition(req.partition, 'object', partCount);
+      const root = await devices.root(device);
+      const found = await listSuffix(root, partition, checkSuffix(req.suffix));
+      return { objects: [...found].map(([hash, files]) => ({ hash, files })) };
+    }),
+    PushFile: edge.clientStream('PushFile', pushFile),
+    RunWorker: edge.unary('RunWorker', async (req: M.RunWorkerRequestMsg): Promise<M.RunWorkerResponseMsg> => ({ result: await deps.runWorker(req.worker) })),
+    DurabilityStatus: edge.unary('DurabilityStatus', () => deps.status()),
+  };
+}

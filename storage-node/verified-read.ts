@@ -1,0 +1,43 @@
+/**
+ * VerifyingStream: passes a whole object's body through while computing its xxhash64, and holds
+ * back the last chunk until the checksum is verified. On a mismatch the stream fails with
+ * CORRUPT instead of delivering the final bytes, so a reader (the proxy's resuming
+ * body, a client) always sees an error, never a complete-looking corrupt object. Ranged reads
+ * are not verified here (the auditor covers them).
+ */
+import { Transform, type TransformCallback } from 'node:stream';
+import { StoreError } from '../common/index.js';
+import { xxhashApi, hex64 } from './checksum.js';
+
+export class VerifyingStream extends Transform {
+  private readonly xx = xxhashApi().create64();
+  private held: Buffer | undefined;
+  private bytes = 0;
+
+  /**
+   * @param expected xxhash64 hex from the file's metadata
+   * @param size bytes expected
+   * @param onCorrupt called once on a mismatch (quarantine), before the stream fails
+   */
+  constructor(private readonly expected: string, private readonly size: number, private readonly onCorrupt: () => void) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.xx.update(chunk);
+    this.bytes += chunk.length;
+    const out = this.held;
+    this.held = chunk;
+    cb(null, out);
+  }
+
+  override _flush(cb: TransformCallback): void {
+    const got = hex64(this.xx.digest());
+    if (got !== this.expected || this.bytes !== this.size) {
+      this.onCorrupt();
+      cb(new StoreError('CORRUPT', `Cannot read object: content checksum "${got}" is not the stored "${this.expected}"`));
+      return;
+    }
+    cb(null, this.held);
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * ObjectReplicator: keeps every object partition at full strength on its primaries, Swift
+ * style, push only. A pass walks each partition found on this node's devices:
+ * - on a primary, it compares suffix hashes with the other primaries and, for the suffixes that
+ *   differ, lists both sides and pushes the files the peer lacks or holds older (.data, .ts,
+ *   .meta, with their original timestamps); each primary does the same, so they converge;
+ * - on a handoff (this device is not a primary of the partition), it pushes to every primary,
+ *   then checks that each of them now holds every object as new or newer, and only then
+ *   deletes the local copy, folder by folder, and only folders unchanged since the check. With
+ *   a primary unreachable nothing is deleted: the last copy is never removed.
+ * Tombstones older than `reclaimAgeMs` are removed (after every replica had that long to get
+ * them). Bytes pushed go through a bytes/s throttle; each runOnce() does a bounded number of
+ * partitions and answers 'busy' while the pass has more.
+ */
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { systemClock, formatTimestamp, type Clock, type Logger } from '../../common/index.js';
+import type { Ring, Device } from '../../ring/index.js';
+import type { ReplicationClientPool } from '../../cluster/index.js';
+import type { Devices } from '../devices.js';
+import type { SuffixHashCache } from '../suffix-hash-cache.js';
+import { listPartitions } from '../suffix-hashes.js';
+import { listSuffix, filesToPush, covers, stateOf, hashDirOf, removeHashDirIf, pruneEmpty, type ParsedFile } from '../replica-files.js';
+import { Throttle, throttled } from './throttle.js';
+import { newWorkerStats, type WorkerStats } from './worker-stats.js';
+import type { Worker, WorkerResult } from './worker.js';
+
+export interface ObjectReplicatorOptions {
+  devices: Devices;
+  /** The object ring in use (undefined: nothing to do yet). */
+  ring: () => Ring | undefined;
+  /** Whether a ring device is this node's (same address and a device of ours). */
+  isLocal: (dev: Device) => boolean;
+  cache: SuffixHashCache;
+  clients: ReplicationClientPool;
+  /** Tombstones older than this are removed (ms). */
+  reclaimAgeMs: number;
+  /** Least time between two passes that look for old tombstones (a walk of every folder) (ms). */
+  reclaimIntervalMs: number;
+  /** Bytes pushed per second over all peers; 0: unlimited. */
+  maxBytesPerSec: number;
+  /** Partitions handled per runOnce() call. */
+  partitionsPerRun: number;
+  log: Logger;
+  clock?: Clock;
+}
+
+interface Job { device: string; partition: number }
+
+export class ObjectReplicator implements Worker {
+  readonly name = 'replicator';
+  readonly stats: WorkerStats = newWorkerStats('replicator');
+  private readonly throttle: Throttle;
+  private readonly clock: Clock;
+  private queue: Job[] = [];
+  private passStartMs = 0;
+  private handoffsSeen = 0;
+  private lastReclaimMs = Number.NEGATIVE_INFINITY;
+  private reclaimThisPass = false;
+
+  constructor(private readonly opts: ObjectReplicatorOptions) {
+    this.throttle = new Throttle(opts.maxBytesPerSec);
+    this.clock = opts.clock ?? systemClock;
+  }
+
+  async runOnce(signal: AbortSignal): Promise<WorkerResult> {
+    const ring = this.opts.ring();
+    if (!ring) return 'idle';
+    if (this.queue.length === 0) await this.startPass();
+    for (let n = 0; n < this.opts.partitionsPerRun && this.queue.length > 0 && !signal.aborted; n++) {
+      const job = this.queue.shift()!;
+      try {
+        await this.replicatePartition(ring, job, signal);
+      } catch (err) {
+        this.stats.failures += 1;
+        this.opts.log.warn({ err, device: job.device, partition: job.partition }, 'partition replication failed');
+      }
+    }
+    if (this.queue.length > 0) return 'busy';
+    this.stats.passes += 1;
+    this.stats.lastPassEndMs = this.clock.nowMs();
+    this.stats.lastPassDurationMs = this.stats.lastPassEndMs - this.passStartMs;
+    this.stats.handoffsLeft = this.handoffsSeen;
+    return 'idle';
+  }
+
+  private async startPass(): Promise<void> {
+    this.passStartMs = this.clock.nowMs();
+    this.handoffsSeen = 0;
+    this.reclaimThisPass = this.passStartMs - this.lastReclaimMs >= this.opts.reclaimIntervalMs;
+    if (this.reclaimThisPass) this.lastReclaimMs = this.passStartMs;
+    for (const d of this.opts.devices.list) {
+      let root: string;
+      try {
+        root = await this.opts.devices.root(d.name);
+      } catch {
+        continue;
+      }
+      for (const partition of await listPartitions(root)) this.queue.push({ device: d.name, partition });
+    }
+  }
+
+  private async replicatePartition(ring: Ring, job: Job, signal: AbortSignal): Promise<void> {
+    if (job.partition >= ring.partCount) return;
+    const root = await this.opts.devices.root(job.device);
+    const primaries = ring.primaries(job.partition);
+    const isPrimary = primaries.some((p) => p.device === job.device && this.opts.isLocal(p));
+    const targets = primaries.filter((p) => !(p.device === job.device && this.opts.isLocal(p)));
+    if (isPrimary && this.reclaimThisPass) await this.reclaimTombstones(root, job);
+    const local = await this.opts.cache.hashes(job.device, job.partition);
+    let synced = 0;
+    let confirmed = 0;
+    for (const peer of targets) {
+      if (signal.aborted) return;
+      try {
+        synced += await this.syncWith(root, job, local, peer, signal);
+        if (!isPrimary && (await this.peerHoldsAll(root, job, local, peer))) confirmed += 1;
+      } catch (err) {
+        this.stats.failures += 1;
+        this.opts.log.info({ err, device: job.device, partition: job.partition, peer: `${peer.ip}:${peer.port}/${peer.device}` }, 'cannot sync with peer');
+      }
+    }
+    if (synced > 0) this.stats.partitionsSynced += 1;
+    if (!isPrimary) {
+      if (targets.length > 0 && confirmed === targets.length) await this.removeHandoff(root, job, local);
+      else this.handoffsSeen += 1;
+    }
+    if (synced > 0) this.opts.log.info({ device: job.device, partition: job.partition, objects: synced, handoff: !isPrimary }, 'partition replicated');
+  }
+
+  /** Pushes what `peer` lacks; returns the number of objects pushed. */
+  private async syncWith(root: string, job: Job, local: Map<string, string>, peer: Device, signal: AbortSignal): Promise<number> {
+    const client = this.opts.clients.get(peer.ip, peer.port);
+    const remote = await client.getSuffixHashes({ device: peer.device, partition: job.partition, suffixes: [], recalculate: false }, { signal });
+    let differ = [...local.keys()].filter((s) => remote.get(s) !== local.get(s));
+    if (differ.length === 0) return 0;
+    // Before listing folders, make sure neither side's cache is stale for these suffixes.
+    const fresh = await this.opts.cache.hashes(job.device, job.partition, differ, true);
+    const remoteFresh = await client.getSuffixHashes({ device: peer.device, partition: job.partition, suffixes: differ, recalculate: true }, { signal });
+    differ = differ.filter((s) => fresh.has(s) && fresh.get(s) !== remoteFresh.get(s));
+    let objects = 0;
+    for (const suffix of differ) {
+      const mine = await listSuffix(root, job.partition, suffix);
+      const theirs = await client.listSuffix({ device: peer.device, partition: job.partition, suffix }, { signal });
+      for (const [hash, files] of mine) {
+        if (signal.aborted) return objects;
+        const push = filesToPush(files, theirs.get(hash) ?? []);
+        for (const f of push) await this.pushOne(root, job, hash, f, peer, signal);
+        if (push.length > 0) objects += 1;
+      }
+    }
+    this.stats.objectsSynced += objects;
+    return objects;
+  }
+
+  private async pushOne(root: string, job: Job, hash: string, f: ParsedFile, peer: Device, signal: AbortSignal): Promise<void> {
+    const path = join(hashDirOf(root, job.partition, hash), f.name);
+    let size: number;
+    try {
+      size = (await stat(path)).size;
+    } catch {
+      return; // replaced by a newer write meanwhile: the next pass sees the new file
+    }
+    const body = size === 0 ? emptyBody() : throttled(createReadStream(path, { highWaterMark: 64 * 1024 }), this.throttle, signal);
+    await this.opts.clients.get(peer.ip, peer.port).pushFile(
+      { device: peer.device, partition: job.partition, hash, fileName: f.name, size }, body, { signal },
+    );
+    this.stats.bytesMoved += size;
+  }
+
+  /** True when `peer` holds every object of the local partition, as new or newer. */
+  private async peerHoldsAll(root: string, job: Job, local: Map<string, string>, peer: Device): Promise<boolean> {
+    const client = this.opts.clients.get(peer.ip, peer.port);
+    for (const suffix of local.keys()) {
+      const theirs = await client.listSuffix({ device: peer.device, partition: job.partition, suffix });
+      for (const [hash, files] of await listSuffix(root, job.partition, suffix)) {
+        if (!covers(theirs.get(hash) ?? [], files)) return false;
+      }
+    }
+    return true;
+  }
+
+  private async removeHandoff(root: string, job: Job, local: Map<string, string>): Promise<void> {
+    let kept = false;
+    for (const suffix of local.keys()) {
+      for (const [hash, files] of await listSuffix(root, job.partition, suffix)) {
+        // A write that landed after the check keeps its folder for the next pass.
+        if (!(await removeHashDirIf(root, job.partition, hash, files))) kept = true;
+      }
+      this.opts.cache.invalidate(job.device, job.partition, suffix);
+    }
+    if (!kept && (await pruneEmpty(root, job.partition))) {
+      await this.opts.cache.dropPartition(job.device, job.partition);
+      this.opts.log.info({ device: job.device, partition: job.partition }, 'handoff partition removed');
+    } else this.handoffsSeen += 1;
+  }
+
+  private async reclaimTombstones(root: string, job: Job): Promise<void> {
+    const cutoff = formatTimestamp(this.clock.nowMs() - this.opts.reclaimAgeMs);
+    let suffixes: string[];
+    try {
+      suffixes = await readdir(join(root, 'objects', String(job.partition)));
+    } catch {
+      return;
+    }
+    for (const suffix of suffixes) {
+      if (!/^[0-9a-f]{3}$/.test(suffix)) continue;
+      let changed = false;
+      for (const [hash, files] of await listSuffix(root, job.partition, suffix)) {
+        const st = stateOf(files);
+        if (st.newest?.kind === 'ts' && st.newest.timestamp < cutoff && (await removeHashDirIf(root, job.partition, hash, files))) changed = true;
+      }
+      if (changed) this.opts.cache.invalidate(job.device, job.partition, suffix);
+    }
+  }
+}
+
+async function* emptyBody(): AsyncGenerator<Uint8Array> {
+  // A tombstone has no bytes: the header alone creates it.
+}

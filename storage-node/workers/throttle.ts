@@ -1,0 +1,43 @@
+/**
+ * Throttle: a rate limit for background workers (bytes/s or files/s), so a replicator or
+ * auditor catching up on a backlog never takes the disk or network from client requests. It
+ * spends a budget of one second and sleeps when the budget runs out; 0 means unlimited.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export class Throttle {
+  private windowStart = performance.now();
+  private used = 0;
+
+  /** @param perSecond units allowed per second; 0 or less: unlimited */
+  constructor(private readonly perSecond: number) {}
+
+  /** Waits until `units` more may be spent. Resolves early (without waiting) when `signal` aborts. */
+  async take(units: number, signal?: AbortSignal): Promise<void> {
+    if (this.perSecond <= 0) return;
+    const now = performance.now();
+    if (now - this.windowStart >= 1000) {
+      this.windowStart = now;
+      this.used = 0;
+    }
+    this.used += units;
+    if (this.used <= this.perSecond) return;
+    // Over budget: wait as long as the excess takes at the allowed rate.
+    const waitMs = Math.min(60_000, ((this.used - this.perSecond) / this.perSecond) * 1000 + (1000 - (now - this.windowStart)));
+    try {
+      await sleep(waitMs, undefined, signal ? { signal } : undefined);
+    } catch {
+      return;
+    }
+    this.windowStart = performance.now();
+    this.used = 0;
+  }
+}
+
+/** Passes chunks through, spending their length on `throttle` first. */
+export async function* throttled(source: AsyncIterable<Uint8Array>, throttle: Throttle, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source) {
+    await throttle.take(chunk.length, signal);
+    yield chunk;
+  }
+}
