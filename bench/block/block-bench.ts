@@ -71,10 +71,15 @@ async function startNbdkit(root: string, sizeMiB: number) {
   const port = await freePort();
   const pidFile = join(root, 'nbdkit.pid');
   // nbdkit forks into the background and writes its pid; -f would tie it to our shell.
-  const child = spawn('nbdkit', ['-P', pidFile, '-i', '127.0.0.1', '-p', String(port), 'file', `file=${file}`], { stdio: 'inherit' });
+  const child = spawn('nbdkit', ['-P', pidFile, '-i', '127.0.0.1', '-p', String(port), 'file', `file=${file}`], { stdio: 'ignore' });
   await once(child, 'exit');
-  const pid = Number((await readFile(pidFile, 'utf8')).trim());
-  return { uri: `nbd://127.0.0.1:${port}/`, stop: async () => process.kill(pid, 'SIGTERM') };
+  let pid = 0;
+  for (let i = 0; i < 50 && !pid; i++) {
+    pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
+    if (!pid) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!pid) throw new Error('nbdkit did not start');
+  return { uri: `nbd://127.0.0.1:${port}/`, stop: async () => void process.kill(pid, 'SIGTERM') };
 }
 
 async function main(): Promise<void> {
@@ -84,10 +89,12 @@ async function main(): Promise<void> {
   let maxRss = 0;
   const sampler = setInterval(() => (maxRss = Math.max(maxRss, process.memoryUsage().rss)), 200);
   const external = process.argv.includes('--uri') ? arg('uri', '') : undefined;
-  const strata = external ? { uri: external, stop: async () => undefined } : await startStrata(root, sizeMiB);
-  const nbdkit = await startNbdkit(root, sizeMiB);
   const rows: Array<{ job: string; metric: string; strata: number; nbdkit: number }> = [];
+  let strata = { uri: external ?? '', stop: async (): Promise<void> => undefined };
+  let nbdkit = { uri: '', stop: async (): Promise<void> => undefined };
   try {
+    if (!external) strata = await startStrata(root, sizeMiB);
+    nbdkit = await startNbdkit(root, sizeMiB);
     for (const job of fioJobs(seconds, sizeMiB)) {
       const s = await runFio(job, strata.uri);
       const n = await runFio(job, nbdkit.uri);

@@ -58,7 +58,12 @@ t.test('real S3 clients', async (t) => {
     AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
     AWS_EC2_METADATA_DISABLED: 'true', AWS_PAGER: '',
   };
-  const aws = (...args: string[]) => run(AWS, ['--endpoint-url', endpoint, '--region', 'us-east-1', ...args], env);
+  const aws = async (...args: string[]) => {
+    const started = Date.now();
+    const r = await run(AWS, ['--endpoint-url', endpoint, '--region', 'us-east-1', ...args], env);
+    t.comment(`aws ${args.slice(0, 2).join(' ')}: ${Date.now() - started} ms`);
+    return r;
+  };
 
   await t.test('awscli: mb, cp of 100 MiB in parts, download, sync, s3api calls, rm, rb', { skip: !existsSync(AWS) && 'no /usr/bin/aws' }, async (t) => {
     t.equal((await aws('s3', 'mb', 's3://cli-bucket')).code, 0);

@@ -5,7 +5,8 @@ import { formatTimestamp } from '../../common/index.js';
 import { startDurabilityNodes, putDirect, getDirect, type DurabilityTestNode } from '../testing/durability-nodes.js';
 import type { Ring } from '../../ring/index.js';
 
-const ts = (n: number) => formatTimestamp(1_700_000_000_000 + n);
+const BASE_MS = Date.now() - 60_000;
+const ts = (n: number) => formatTimestamp(BASE_MS + n);
 
 /** A partition and its primaries / a non-primary node. */
 function layout(ring: Ring, nodes: DurabilityTestNode[], partition: number) {
@@ -48,6 +49,7 @@ t.test('ObjectReplicator pushes objects, tombstones and metadata the other prima
   t.ok(a!.durability.replicator.stats.objectsSynced >= 10, 'objects counted');
   t.ok(a!.durability.replicator.stats.bytesMoved > 0, 'bytes counted');
 
+  await a!.durability.runFullPass('replicator'); // rehashes what b's pass pushed to a
   const before = a!.durability.replicator.stats.objectsSynced;
   const misses = a!.durability.cache.stats.misses;
   await a!.durability.runFullPass('replicator');
