@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { StoreError } from '../common/index.js';
-import { checkDevice, deviceLabel, MAX_DEVICE_ID, NO_DEVICE, type Device } from './device.js';
+import { checkDevice, deviceLabel, NO_DEVICE, type Device } from './device.js';
 import { rebalancePlacement } from './rebalance.js';
 import { computeBalance, computeDispersion, type DispersionReport } from './dispersion.js';
 import { encodeRing, type RingData } from './ring-codec.js';
@@ -116,15 +116,16 @@ export class RingBuilder {
     const dev: Device = { id, region: d.region, zone: d.zone, ip: d.ip, port: d.port, device: d.device,
       weight: d.weight, meta: d.meta ?? '' };
     checkDevice(dev);
-    if (this.s.devices[id] !== undefined || this.usedIds().has(id)) {
-      throw new StoreError('ALREADY_EXISTS', `Cannot add device: id ${id} is in use`);
+    if (this.s.devices[id] !== undefined) throw new StoreError('ALREADY_EXISTS', `Cannot add device: id ${id} is in use`);
+    const names = this.nameIndex();
+    const key = `${dev.ip}:${dev.port}/${dev.device}`;
+    const twin = names.get(key);
+    if (twin !== undefined) {
+      throw new StoreError('ALREADY_EXISTS', `Cannot add device "${key}": already ${deviceLabel(this.s.devices[twin]!)}`);
     }
-    if (id > MAX_DEVICE_ID) throw new StoreError('INVALID_ARGUMENT', `Cannot add device: more than ${MAX_DEVICE_ID + 1} devices`);
-    const twin = this.s.devices.find((x) => x && x.ip === dev.ip && x.port === dev.port && x.device === dev.device
-      && !this.s.removed.includes(x.id));
-    if (twin) throw new StoreError('ALREADY_EXISTS', `Cannot add device "${dev.ip}:${dev.port}/${dev.device}": already ${deviceLabel(twin)}`);
+    for (let i = this.s.devices.length; i < id; i++) this.s.devices[i] = undefined;
     this.s.devices[id] = dev;
-    for (let i = 0; i < id; i++) if (!(i in this.s.devices)) this.s.devices[i] = undefined;
+    names.set(key, id);
     this.s.changed = true;
     return id;
   }
@@ -133,6 +134,7 @@ export class RingBuilder {
   removeDevice(id: number): void {
     this.device(id);
     if (!this.s.removed.includes(id)) this.s.removed.push(id);
+    this.names = undefined;
     this.s.changed = true;
   }
 
@@ -225,8 +227,16 @@ export class RingBuilder {
     return d;
   }
 
-  /** Ids still referenced by the table (removed devices before the next rebalance). */
-  private usedIds(): Set<number> {
-    return new Set(this.s.removed);
+  /** "ip:port/device" -> id of live devices; built on first use, kept up to date by addDevice. */
+  private names: Map<string, number> | undefined;
+
+  private nameIndex(): Map<string, number> {
+    if (!this.names) {
+      this.names = new Map();
+      for (const x of this.s.devices) {
+        if (x && !this.s.removed.includes(x.id)) this.names.set(`${x.ip}:${x.port}/${x.device}`, x.id);
+      }
+    }
+    return this.names;
   }
 }

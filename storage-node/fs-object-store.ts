@@ -153,9 +153,12 @@ export class FsObjectStore implements ObjectStore {
   }
 
   async head(key: ObjectKey): Promise<ObjectRecord> {
-    const { fh, record } = await this.openLive(key);
+    const root = await this.devices.root(key.device);
+    const { fh, record, state } = await this.openLive(key, root);
     await fh.close();
-    return record;
+    // The data file's path is for operators (`strata object locate`), never for clients.
+    const dataPath = state.newest ? join(this.locate(root, key).dir, `${state.newest.timestamp}.data`) : undefined;
+    return dataPath ? { ...record, dataPath } : record;
   }
 
   async delete(key: ObjectKey, timestamp: string): Promise<{ existed: boolean; applied: boolean }> {

@@ -100,9 +100,10 @@ export function objectServiceHandlers(edge: GrpcEdge, deps: ObjectServiceDeps): 
   return {
     PutObject: edge.clientStream('PutObject', putObject),
     GetObject: edge.serverStream('GetObject', getObject),
-    HeadObject: edge.unary('HeadObject', async (ref: M.ObjectRefMsg): Promise<M.HeadObjectResponseMsg> => ({
-      meta: metaMsg(await objects.head(objectKey(ref, partCount))),
-    })),
+    HeadObject: edge.unary('HeadObject', async (ref: M.ObjectRefMsg): Promise<M.HeadObjectResponseMsg> => {
+      const record = await objects.head(objectKey(ref, partCount));
+      return { meta: metaMsg(record), dataPath: record.dataPath ?? '' };
+    }),
     DeleteObject: edge.unary('DeleteObject', async (req: M.DeleteObjectRequestMsg): Promise<M.DeleteObjectResponseMsg> => {
       const key = objectKey(req.ref, partCount);
       const timestamp = checkTimestamp(req.timestamp);

@@ -53,6 +53,8 @@ export interface ObjectRecord {
   /** 0: never expires. */
   deleteAtMs: number;
   metadata: Record<string, string>;
+  /** The data file on disk (HEAD only; for operators). */
+  dataPath?: string;
 }
 
 export interface PutOutcome extends ContentDigest {

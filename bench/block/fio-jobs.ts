@@ -36,7 +36,7 @@ export function fioJobs(seconds: number, sizeMiB: number): FioJob[] {
 
 /** Runs one job against an NBD URI. @throws when fio fails */
 export async function runFio(job: FioJob, uri: string): Promise<number> {
-  const { stdout } = await run('fio', ['--name', job.name, `--uri=${uri}`, ...job.args, '--output-format=json'], {
+  const { stdout } = await run('fio', ['--name', job.name, ...job.args, `--uri=${uri}`, '--output-format=json'], {
     timeout: 600_000, maxBuffer: 32 * 1024 * 1024,
   });
   const parsed = JSON.parse(stdout.slice(stdout.indexOf('{'))) as { jobs: FioJobResult[] };
