@@ -113,7 +113,16 @@ export interface ListAccountResponseMsg { entries: AccountListEntryMsg[] }
 export interface UpdateAccountRequestMsg { ref: AccountRefMsg; rows: ContainerRowMsg[] }
 
 export interface DeviceStatusMsg { name: string; path: string; mounted: boolean; totalBytes: number; freeBytes: number }
-export interface NodeInfoResponseMsg { nodeId: string; ringVersions: Record<string, number>; devices: DeviceStatusMsg[]; uptimeMs: number }
+export interface NodeInfoResponseMsg {
+  nodeId: string;
+  ringVersions: Record<string, number>;
+  devices: DeviceStatusMsg[];
+  uptimeMs: number;
+  /** Durability workers' counters (absent from nodes without them). */
+  workers?: WorkerStatsMsg[];
+  journalDepth?: number;
+  quarantinedFiles?: number;
+}
 
 // ---- Replication (ReplicationService) ----
 export interface SuffixHashesRequestMsg { device: string; partition: number; suffixes: string[]; recalculate: boolean }

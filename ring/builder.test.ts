@@ -86,6 +86,32 @@ t.test('RingBuilder.rebalance() moves close to the ideal when servers are added'
   t.equal(r.dispersion.partitions, 0);
 });
 
+t.test('RingBuilder.rebalance() moves close to the ideal when a server goes or a disk fails', async (t) => {
+  for (const seed of [1, 2, 3]) {
+    // Part power 14: with fewer partitions per device, one stray move is already a few percent.
+    const b = RingBuilder.create({ partPower: 14, replicas: 3, minPartHours: 1 });
+    const ids = addLayout(b, { regions: 2, zones: 3, servers: 4, disks: 3, weightOf: (_r, _z, s) => (s % 3 === 2 ? 2 : 1) });
+    b.rebalance({ seed });
+    const total = b.devices.reduce((a, d) => a + (d?.weight ?? 0), 0);
+    const slots = 3 * b.partCount;
+    const fail = b.clone();
+    fail.pretendMinPartHoursPassed();
+    fail.setWeight(ids[4]!, 0);
+    const f = fail.rebalance({ seed: seed + 10 });
+    const failIdeal = (b.devices[ids[4]!]!.weight / total) * slots;
+    t.ok(f.moved / failIdeal <= 1.05, `seed ${seed}: failed disk moved ${f.moved} vs ideal ${failIdeal.toFixed(0)}`);
+    const gone = b.clone();
+    gone.pretendMinPartHoursPassed();
+    const server = ids.slice(3, 6);
+    server.forEach((id) => gone.removeDevice(id));
+    const g = gone.rebalance({ seed: seed + 20 });
+    const goneIdeal = (server.reduce((a, id) => a + b.devices[id]!.weight, 0) / total) * slots;
+    t.ok(g.moved / goneIdeal <= 1.05, `seed ${seed}: removed server moved ${g.moved} vs ideal ${goneIdeal.toFixed(0)}`);
+    t.equal(g.dispersion.partitions, 0);
+    t.equal(f.dispersion.partitions, 0);
+  }
+});
+
 t.test('RingBuilder.rebalance() is deterministic for a seed', async (t) => {
   const make = (): RingBuilder => {
     const b = RingBuilder.create({ partPower: 10, replicas: 3, minPartHours: 0, hashSecret: 's' });

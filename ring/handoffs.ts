@@ -31,9 +31,10 @@ export class HandoffIterator implements IterableIterator<Device> {
   private level = 0;
   private state: number;
 
+  /** `table[replica][part]` gives the primaries, which are never offered. */
   constructor(private readonly topo: Topology, private readonly lists: Int32Array[],
-    private readonly devices: ReadonlyArray<Device | undefined>, primaries: ArrayLike<number>, part: number) {
-    for (let i = 0; i < primaries.length; i++) this.mark(primaries[i]!);
+    private readonly devices: ReadonlyArray<Device | undefined>, table: ReadonlyArray<Uint16Array>, part: number) {
+    for (let r = 0; r < table.length; r++) this.mark(table[r]![part]!);
     this.state = (Math.imul(part, 0x9e3779b1) ^ 0x5bd1e995) >>> 0;
   }
 

@@ -16,6 +16,7 @@ import { Topology } from './topology.js';
 import { computeTargets, type Targets } from './targets.js';
 import { computeQuotas } from './quotas.js';
 import { SeededRandom } from './random.js';
+import { chooseDevice, type WalkState } from './tree-walk.js';
 
 /** The builder's mutable placement: table[replica][part] = device id or NO_DEVICE. */
 export interface PlacementState {
@@ -66,12 +67,12 @@ export function rebalancePlacement(devices: ReadonlyArray<Device | undefined>, s
   return { moved: p.moved, assigned: p.assigned, passes: p.passes, targets, quota, topology: topo };
 }
 
-class Placer {
+class Placer implements WalkState {
   moved = 0;
   assigned = 0;
   passes = 0;
-  private readonly cnt: Int32Array[];
-  private readonly maxPer: Int32Array[];
+  readonly cnt: Int32Array[];
+  readonly maxPer: Int32Array[];
   private readonly touched: Uint8Array;
   /** The replica row of each partition that moved in this rebalance (-1: none), and its origin. */
   private readonly moveRow: Int8Array;
@@ -82,13 +83,13 @@ class Placer {
   private readonly rnd: SeededRandom;
   private readonly cur: Int32Array;
   /** 1 for devices with weight > 0, by id. */
-  private readonly active: Uint8Array;
+  readonly active: Uint8Array;
   private readonly R: number;
   private readonly P: number;
   private readonly minAgeMin: number;
 
-  constructor(private readonly devices: ReadonlyArray<Device | undefined>, private readonly topo: Topology,
-    targets: Targets, private readonly quota: Int32Array[], private readonly st: PlacementState,
+  constructor(private readonly devices: ReadonlyArray<Device | undefined>, readonly topo: Topology,
+    targets: Targets, readonly quota: Int32Array[], private readonly st: PlacementState,
     private readonly opts: PlacementOptions) {
     this.R = st.replicas;
     this.P = st.partCount;
@@ -129,6 +130,7 @@ class Placer {
       if (this.nSlots === 0) break;
       this.passes++;
       this.placeAll();
+      if (process.env.RB_DEBUG) console.error("pass", pass, "gathered", gathered, "excess after", this.excess(), "moved", this.moved);
       if (gathered === 0) break;
     }
   }
@@ -292,7 +294,13 @@ class Placer {
     const slot = this.slots[i]!;
     const r = Math.floor(slot / this.P);
     const p = slot - r * this.P;
-    const d = this.choose(p);
+    const cur = this.cur;
+    let n = 0;
+    for (let r = 0; r < this.R; r++) {
+      const x = table[r]![p]!;
+      if (x !== NO_DEVICE) cur[n++] = x;
+    }
+    const d = chooseDevice(this, p, cur, n, this.rnd.nextU32());
     table[r]![p] = d;
     this.add(d, 1);
     const was = this.origin[i]!;
@@ -326,79 +334,5 @@ class Placer {
       }
     }
     return open;
-  }
-
-  /** The best device for one more replica of partition `p`. */
-  private choose(p: number): number {
-    const { table } = this.st;
-    const topo = this.topo;
-    const cur = this.cur;
-    const active = this.active;
-    let n = 0;
-    for (let r = 0; r < this.R; r++) {
-      const d = table[r]![p]!;
-      if (d !== NO_DEVICE) cur[n++] = d;
-    }
-    // Ties (within about one partition of fill) break at random, so that the partners of a
-    // device's partitions spread over all domains; without it the greedy walk settles into a
-    // cycle where each device shares its partitions with the same few zones, and a later change
-    // finds too few partitions able to move where room opens up.
-    const salt = this.rnd.nextU32();
-    let node = 0;
-    for (let level = 0; level < 4; level++) {
-      const kids = level === 0 ? topo.roots : topo.children[level - 1]![node]!;
-      const cnt = this.cnt[level]!;
-      const quota = this.quota[level]!;
-      const nodeOf = level < 3 ? topo.nodeOf[level]! : undefined;
-      const maxPer = level < 3 ? this.maxPer[level]! : undefined;
-      const activeUnder = level < 3 ? topo.activeDevices[level]! : undefined;
-      // The partition's current replicas at this tier.
-      let n0 = -1;
-      let n1 = -1;
-      let rest = 0;
-      if (nodeOf) {
-        n0 = n > 0 ? nodeOf[cur[0]!]! : -1;
-        n1 = n > 1 ? nodeOf[cur[1]!]! : -1;
-        rest = n;
-      }
-      let best = -1;
-      let bestKey = Infinity;
-      let bestRel = -Infinity;
-      for (let k = 0; k < kids.length; k++) {
-        const c = kids[k]!;
-        let inPart = 0;
-        if (nodeOf) {
-          let activeIn = 0;
-          if (rest <= 2) {
-            if (n0 === c) { inPart++; activeIn += active[cur[0]!]!; }
-            if (n1 === c) { inPart++; activeIn += active[cur[1]!]!; }
-          } else {
-            for (let j = 0; j < n; j++) if (nodeOf[cur[j]!] === c) { inPart++; activeIn += active[cur[j]!]!; }
-          }
-          if (activeIn >= activeUnder![c]!) continue;
-          if (inPart >= maxPer![c]!) inPart += 1000;
-        } else {
-          let holds = false;
-          for (let j = 0; j < n; j++) if (cur[j] === c) holds = true;
-          if (holds) continue;
-        }
-        const q = quota[c]!;
-        const held = cnt[c]!;
-        const key = (held >= q ? 100 : 0) + inPart;
-        if (key > bestKey) continue;
-        const jitter = (Math.imul(c + level * 0x10000, 0x9e3779b1) ^ salt) >>> 0;
-        // Shortfall left after taking this replica, relative to quota: the greedy choice that
-        // keeps the worst deviation smallest, and for full nodes the one overflowing least.
-        const rel = (q - held - 1 + jitter / 4294967296) / (q > 0 ? q : 1);
-        if (key < bestKey || rel > bestRel) {
-          best = c;
-          bestKey = key;
-          bestRel = rel;
-        }
-      }
-      if (best < 0) throw new StoreError('INTERNAL', `Cannot place a replica of partition ${p}: no eligible device`);
-      node = best;
-    }
-    return node;
   }
 }

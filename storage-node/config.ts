@@ -7,10 +7,12 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { StoreError } from '../common/index.js';
 import type { DeviceConfig } from './devices.js';
+import { parseDurabilityConfig, DURABILITY_CONFIG_KEYS, type DurabilityConfig } from './durability-config.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
-export interface StorageNodeConfig {
+/** Durability options (replicator, auditor, expirer): see durability-config.ts. */
+export interface StorageNodeConfig extends DurabilityConfig {
   /** Name in logs and NodeInfo. */
   nodeId: string;
   bindIp: string;
@@ -99,7 +101,9 @@ export function parseStorageNodeConfig(raw: unknown, baseDir: string, secretFrom
     if (typeof src.mountCheck !== 'boolean') errors.push('"mountCheck" must be true or false');
     else mountCheck = src.mountCheck;
   }
+  const durability = parseDurabilityConfig(src, errors);
   const cfg: StorageNodeConfig = {
+    ...durability,
     nodeId, bindIp, ringDir: ringDir && resolve(baseDir, ringDir), devices, logLevel, mountCheck,
     peerSecret: inlineSecret ?? secretFromFile ?? '',
     port: int('port', DEFAULT_STORAGE_NODE_CONFIG.port, 0, 65535),
@@ -109,7 +113,7 @@ export function parseStorageNodeConfig(raw: unknown, baseDir: string, secretFrom
     containerUpdateTimeoutMs: int('containerUpdateTimeoutMs', DEFAULT_STORAGE_NODE_CONFIG.containerUpdateTimeoutMs, 10, 600_000),
     ...(hashSecret !== undefined ? { hashSecret } : {}),
   };
-  const known = new Set([...Object.keys(cfg), 'peerSecretFile', 'hashSecret']);
+  const known = new Set([...Object.keys(cfg), ...DURABILITY_CONFIG_KEYS, 'peerSecretFile', 'hashSecret']);
   for (const key of Object.keys(src)) if (!known.has(key)) errors.push(`"${key}" is not a known option`);
   if (errors.length > 0) throw new StoreError('INVALID_ARGUMENT', `Cannot use storage-node config: ${errors.join('; ')}`);
   return Object.freeze(cfg);

@@ -10,6 +10,7 @@
 import { open, rename, unlink, mkdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import { StoreError, fromFsError, isTimestamp, writeFileAtomic, systemClock, type Clock } from '../common/index.js';
 import type { ByteRange } from '../cluster/index.js';
@@ -19,6 +20,8 @@ import { openLiveVersion, isLiveVersion, readMetaFile, applyMeta, type MetaFile,
 import { readHashDir, removeObsolete, mkdirParents, fsyncDirs, newestTimestamp, type HashDirState } from './hash-dir.js';
 import { resolveRange } from './byte-range.js';
 import { KeyLock } from './key-lock.js';
+import { VerifyingStream, PREVERIFY_MAX_BYTES, checksumOfFile } from './verified-read.js';
+import { quarantineFile } from './quarantine.js';
 import { suffixOf, objectPath, type PathHasher } from './path-hash.js';
 import type { Devices } from './devices.js';
 import {
@@ -137,15 +140,35 @@ export class FsObjectStore implements ObjectStore {
   }
 
   async get(key: ObjectKey, range?: ByteRange): Promise<ObjectReadResult> {
-    const { fh, record } = await this.openLive(key);
+    const root = await this.devices.root(key.device);
+    const { fh, record, state } = await this.openLive(key, root);
     try {
       const span = range ? resolveRange(range, record.size) : undefined;
       if (record.size === 0) {
         await fh.close();
         return { record, body: Readable.from([]) };
       }
-      const body = fh.createReadStream({ start: span?.start ?? 0, end: span?.end ?? record.size - 1, highWaterMark: READ_CHUNK_BYTES, autoClose: true });
-      return span ? { record, range: span, body } : { record, body };
+      if (span) {
+        return { record, range: span, body: fh.createReadStream({ start: span.start, end: span.end, highWaterMark: READ_CHUNK_BYTES, autoClose: true }) };
+      }
+      // A whole-object read checks the content checksum (before sending when the object is small,
+      // else on the way, failing instead of sending the last chunk) and quarantines a corrupt
+      // file for the replicator to restore.
+      const { hash, suffix } = this.locate(root, key);
+      const file = `${state.newest?.timestamp ?? ''}.data`;
+      const quarantine = () => {
+        quarantineFile(root, key.partition, hash, file)
+          .then((moved) => { if (moved) this.onChange(key.device, key.partition, suffix); })
+          .catch(() => undefined);
+      };
+      if (record.size <= PREVERIFY_MAX_BYTES && (await checksumOfFile(fh, record.size)) !== record.checksum) {
+        quarantine();
+        throw new StoreError('CORRUPT', `Cannot read object "${name(key)}": content checksum mismatch`);
+      }
+      const raw = fh.createReadStream({ start: 0, end: record.size - 1, highWaterMark: READ_CHUNK_BYTES, autoClose: true });
+      const body = new VerifyingStream(record.checksum, record.size, quarantine);
+      pipeline(raw, body).catch(() => undefined);
+      return { record, body };
     } catch (err) {
       await fh.close().catch(() => undefined);
       throw err;

@@ -7,7 +7,7 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { Logger } from '../common/index.js';
 import {
   objectServiceDefinition, containerServiceDefinition, accountServiceDefinition, nodeServiceDefinition,
-  type NodeInfoResponseMsg,
+  type NodeInfoResponseMsg, type DurabilityStatusResponseMsg,
 } from '../cluster/index.js';
 import { GrpcEdge, type CallObserver } from './grpc-call.js';
 import { objectServiceHandlers } from './grpc-object-service.js';
@@ -33,6 +33,10 @@ export interface StorageNodeServerOptions {
   ringVersions: () => Record<string, number>;
   log: Logger;
   observe?: CallObserver;
+  /** Registers more services on the server (the durability ReplicationService). */
+  addServices?: (server: Server) => void;
+  /** Durability counters added to NodeInfo. */
+  durabilityStatus?: () => Promise<DurabilityStatusResponseMsg>;
   /** Largest gRPC message accepted (bytes); chunks are 64 KiB, listings can be larger. */
   maxMessageBytes?: number;
 }
@@ -53,8 +57,10 @@ export class StorageNodeServer {
     this.server.addService(nodeServiceDefinition, {
       NodeInfo: edge.unary('NodeInfo', async (): Promise<NodeInfoResponseMsg> => ({
         nodeId: opts.nodeId, ringVersions: opts.ringVersions(), devices: await opts.devices.status(), uptimeMs: Date.now() - this.startedMs,
+        ...(opts.durabilityStatus ? await opts.durabilityStatus() : {}),
       })),
     });
+    opts.addServices?.(this.server);
     this.closeExtents = addExtentService(this.server, { devices: opts.devices.list, peerSecret: opts.peerSecret, log: opts.log });
   }
 

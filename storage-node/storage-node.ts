@@ -20,6 +20,8 @@ import { UpdaterWorker } from './workers/updater.js';
 import { WorkerRunner } from './workers/worker-runner.js';
 import { StorageNodeServer } from './grpc-server.js';
 import { createNodeMetrics, type NodeMetrics } from './metrics.js';
+import { Durability } from './durability.js';
+import { registerDurabilityMetrics } from './durability-metrics.js';
 
 /** Container stats go to accounts at most this often under a stream of writes (ms). */
 const ACCOUNT_STATS_DELAY_MS = 500;
@@ -30,6 +32,7 @@ export interface RunningStorageNode {
   updater: UpdaterWorker;
   updaterRunner: WorkerRunner;
   metrics: NodeMetrics;
+  durability: Durability;
   stop(): Promise<void>;
 }
 
@@ -78,7 +81,18 @@ export async function startStorageNode(config: Readonly<StorageNodeConfig>, log:
   const onDirty = () => {
     statsTimer ??= setTimeout(() => { statsTimer = undefined; slot.runner?.wake(); }, ACCOUNT_STATS_DELAY_MS);
   };
-  const objects = new FsObjectStore({ devices, hasher: await PathHasher.create(hashSecret) });
+  const journalDepth = async (): Promise<number> => {
+    let n = 0;
+    for (const device of dbs.openDevices()) n += await updater.journalDepth(device).catch(() => 0);
+    return n;
+  };
+  // The updater is made below; Durability reaches it through this slot for RunWorker and status.
+  const durability = new Durability({
+    config, bindIp: config.bindIp, port: config.port, peerSecret: config.peerSecret, devices, dbs,
+    objectRing: () => ring('object'), log, journalDepth,
+    otherWorkers: [{ name: 'updater', runOnce: (signal) => updater.runOnce(signal) }],
+  });
+  const objects = new FsObjectStore({ devices, hasher: await PathHasher.create(hashSecret), onChange: durability.onChange });
   const containers = new ContainerStore(dbs, undefined, onDirty);
   const accounts = new AccountStore(dbs);
   const clients = new NodeClientPool({ ...DEFAULT_NODE_CLIENT_CONFIG, peerSecret: config.peerSecret });
@@ -87,27 +101,33 @@ export async function startStorageNode(config: Readonly<StorageNodeConfig>, log:
   const runner = new WorkerRunner(updater, { intervalMs: config.updaterIntervalMs, log });
   slot.runner = runner;
   const metrics = createNodeMetrics({ devices, updater, dbs, nodeId: config.nodeId });
+  registerDurabilityMetrics(metrics.registry, durability);
   const server = new StorageNodeServer({
     nodeId: config.nodeId, peerSecret: config.peerSecret, devices, objects, containers, accounts, updates,
     partCount: (kind) => ring(kind)?.partCount,
     ringVersions: () => Object.fromEntries([...watchers].map(([name, w]) => [name, w.ring.version])),
     log: log.child({ component: 'grpc' }), observe: metrics.observe,
+    addServices: (srv) => durability.addService(srv, (kind) => ring(kind)?.partCount, metrics.observe),
+    durabilityStatus: () => durability.status(),
   });
   let port: number;
   try {
     port = await server.listen(config.bindIp, config.port);
   } catch (err) {
     await server.close(0);
+    await durability.stop();
     await dbs.close();
     clients.close();
     for (const w of watchers.values()) w.close();
     throw new StoreError('UNAVAILABLE', `Cannot listen on ${config.bindIp}:${config.port}: ${(err as Error).message}`, { cause: err });
   }
   runner.start();
+  durability.start(port);
   return {
-    port, devices, updater, updaterRunner: runner, metrics,
+    port, devices, updater, updaterRunner: runner, metrics, durability,
     async stop() {
       if (statsTimer) clearTimeout(statsTimer);
+      await durability.stop();
       await runner.stop();
       await server.close();
       clients.close();

@@ -6,8 +6,29 @@
  * are not verified here (the auditor covers them).
  */
 import { Transform, type TransformCallback } from 'node:stream';
+import type { FileHandle } from 'node:fs/promises';
 import { StoreError } from '../common/index.js';
 import { xxhashApi, hex64 } from './checksum.js';
+
+/**
+ * Whole-object reads up to this size are checked before the first byte is sent (a second read,
+ * from the page cache): a corrupt replica then fails before its head, and the proxy simply reads
+ * another replica. Larger objects are checked on the way (VerifyingStream).
+ */
+export const PREVERIFY_MAX_BYTES = 1024 * 1024;
+
+/** xxhash64 hex of the first `size` bytes of an open file. */
+export async function checksumOfFile(fh: FileHandle, size: number): Promise<string> {
+  const xx = xxhashApi().create64();
+  const buf = Buffer.allocUnsafe(Math.min(size, 256 * 1024));
+  for (let pos = 0; pos < size;) {
+    const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, size - pos), pos);
+    if (bytesRead === 0) break;
+    xx.update(buf.subarray(0, bytesRead));
+    pos += bytesRead;
+  }
+  return hex64(xx.digest());
+}
 
 export class VerifyingStream extends Transform {
   private readonly xx = xxhashApi().create64();

@@ -3,6 +3,7 @@
  * nbdkit's file plugin serving a local file, side by side, with the issue's targets.
  *
  *   node dist/bench/block/block-bench.js [--seconds 5] [--size-mib 256] [--uri nbd://host:port/vol]
+ *     [--jobs seq-write-1M-qd8,rand-read-4k-qd32,...]
  *
  * Without --uri it starts its own Strata: three storage processes serving the extent service
  * (real gRPC, real files, separate processes) and the gateway in this process, whose memory is
@@ -95,7 +96,8 @@ async function main(): Promise<void> {
   try {
     if (!external) strata = await startStrata(root, sizeMiB);
     nbdkit = await startNbdkit(root, sizeMiB);
-    for (const job of fioJobs(seconds, sizeMiB)) {
+    const only = arg('jobs', '').split(',').filter(Boolean);
+    for (const job of fioJobs(seconds, sizeMiB).filter((j) => only.length === 0 || only.includes(j.name))) {
       const s = await runFio(job, strata.uri);
       const n = await runFio(job, nbdkit.uri);
       rows.push({ job: job.name, metric: job.metric, strata: s, nbdkit: n });

@@ -31,7 +31,9 @@ export interface BenchResult {
   primariesPerS: number;
   handoffsPerS: number;
   ringBytes: number;
+  /** Median CPU milliseconds of Ring.load() (7 loads); loadWallMs the median wall time. */
   loadMs: number;
+  loadWallMs?: number;
   /** Set when the run was skipped or failed (Swift on the large layout). */
   error?: string;
 }
@@ -40,7 +42,7 @@ const f = (x: number | null | undefined, digits = 2): string => (x === null || x
 const k = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? '-' : `${(x / 1e6).toFixed(2)}M`);
 
 export const COLUMNS = ['layout', 'system', 'build cpu s', 'balance %', 'disp %', 'grow x', 'rnd', 'remove x', 'rnd',
-  'fail x', 'rnd', 'change cpu s', 'part/s', 'prim/s', 'hand6/s', 'ring KiB', 'load ms'];
+  'fail x', 'rnd', 'change cpu s', 'part/s', 'prim/s', 'hand6/s', 'ring KiB', 'load cpu ms'];
 
 export function row(r: BenchResult): string[] {
   if (r.error) return [r.layout, r.system, r.error, ...COLUMNS.slice(3).map(() => '')];

@@ -72,13 +72,18 @@ export async function runStrata(l: BenchLayout): Promise<BenchResult> {
     await b.writeRing(file);
     const ringBytes = (await stat(file)).size;
     const loads: number[] = [];
+    const walls: number[] = [];
     let ring: Ring | undefined;
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 7; i++) {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       ring = await Ring.load(file);
-      loads.push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      walls.push(performance.now() - t0);
+      loads.push((c.user + c.system) / 1000);
     }
     loads.sort((x, y) => x - y);
+    walls.sort((x, y) => x - y);
     const r = ring!;
     const N = 300_000;
     const paths = Array.from({ length: N }, (_, i) => `/AUTH_bench/c${i % 1000}/o${i}`);
@@ -97,7 +102,7 @@ export async function runStrata(l: BenchLayout): Promise<BenchResult> {
     return {
       layout: l.name, system: 'strata', devices: sc.devices.length, partPower: l.partPower, buildCpuS,
       balance: report.balance, bestBalance: report.bestBalance, dispersionPct: report.dispersion.percent,
-      grow, remove, fail, partsPerS, primariesPerS, handoffsPerS, ringBytes, loadMs: loads[2]!,
+      grow, remove, fail, partsPerS, primariesPerS, handoffsPerS, ringBytes, loadMs: loads[3]!, loadWallMs: walls[3]!,
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -59,3 +59,15 @@ t.test('listingView() and cleanContentType() read and strip the manifest paramet
   t.same(listingView({ size: 99, etag: 'm', contentType: 'a/b' }), { size: 99, etag: 'm' });
   t.equal(cleanContentType('a/b; charset=utf-8;swift_bytes=10;s3_etag=abc-3'), 'a/b; charset=utf-8');
 });
+
+t.test('Swift SLO segments with a "range" contribute only that range', async (t) => {
+  const cluster = await fixture();
+  const manifest = JSON.stringify([{ name: '/seg/p1', hash: 'x', bytes: 4, range: '1-2' }, { name: '/seg/p0', hash: 'y', bytes: 3 }]);
+  await cluster.putObject({ account: 'A', container: 'c', object: 'ranged', body: Readable.from([Buffer.from(manifest)]), contentType: 'x', metadata: { [SLO_KEY]: 'True' } });
+  const opened = await openObject(cluster, { account: 'A', container: 'c', object: 'ranged' });
+  t.equal(opened.view.size, 5);
+  // The second segment's hash is wrong on purpose: only whole segments are checked, so it fails.
+  await t.rejects(text(opened.body), { code: 'CORRUPT' });
+  const part = await openObject(cluster, { account: 'A', container: 'c', object: 'ranged' }, { start: 0, end: 2 });
+  t.equal(await text(part.body), 'efa');
+});

@@ -22,7 +22,10 @@ export interface Segment {
   /** "/container/object" of the segment in the same account. */
   name: string;
   hash: string;
+  /** Bytes this segment contributes (the length of `range` when there is one). */
   bytes: number;
+  /** First byte of the segment object used, for Swift SLO segments with a "range". */
+  offset?: number;
 }
 
 /** What S3 shows of an object: its size and ETag are the logical ones for multipart objects. */
@@ -131,7 +134,12 @@ export async function readManifest(body: Readable): Promise<Segment[]> {
   if (!Array.isArray(parsed)) throw new StoreError('CORRUPT', 'Cannot read large-object manifest: not a list');
   return parsed.map((s: Record<string, unknown>) => {
     if (typeof s.name !== 'string' || typeof s.bytes !== 'number') throw new StoreError('CORRUPT', 'Cannot read large-object manifest: bad segment');
-    return { name: s.name, hash: typeof s.hash === 'string' ? s.hash : '', bytes: s.bytes };
+    const hash = typeof s.hash === 'string' ? s.hash : '';
+    // Swift keeps the segment object's whole size in "bytes" and the part used in "range".
+    const range = typeof s.range === 'string' ? /^(\d+)-(\d+)$/.exec(s.range) : null;
+    if (!range) return { name: s.name, hash, bytes: s.bytes };
+    const start = Number(range[1]);
+    return { name: s.name, hash, bytes: Number(range[2]) - start + 1, offset: start };
   });
 }
 
@@ -154,8 +162,9 @@ export function streamSegments(cluster: ObjectCluster, account: string, segments
       if (seg.bytes === 0 || segEnd < start || segStart > end) continue;
       const from = Math.max(start, segStart) - segStart;
       const to = Math.min(end, segEnd) - segStart;
-      const whole = from === 0 && to === seg.bytes - 1;
-      const res = await cluster.getObject({ account, ...splitSegmentName(seg.name), range: whole ? undefined : { start: from, end: to }, signal });
+      const base = seg.offset ?? 0;
+      const whole = seg.offset === undefined && from === 0 && to === seg.bytes - 1;
+      const res = await cluster.getObject({ account, ...splitSegmentName(seg.name), range: whole ? undefined : { start: base + from, end: base + to }, signal });
       if (whole && seg.hash && res.meta.etag !== seg.hash) {
         res.body.destroy();
         throw new StoreError('CORRUPT', `Cannot read segment "${seg.name}": it changed since the upload completed`);

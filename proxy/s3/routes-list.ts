@@ -12,6 +12,7 @@ import { uriEncode } from './sigv4.js';
 import { isoDate, renderXml, type XmlNode } from './xml.js';
 
 const MAX_KEYS = 1000;
+const HEAD_CONCURRENCY = 16;
 
 interface Page {
   entries: Array<ObjectListingEntry | SubdirEntry>;
@@ -140,11 +141,15 @@ export async function listBuckets(ctx: S3Context): Promise<void> {
   for (let pageNo = 0; pageNo < 10; pageNo++) {
     const page = await cluster.listAccount(me.account, { marker, limit: 1000 });
     const names = page.flatMap((e) => ('name' in e ? [e.name] : [])).filter((n) => !n.endsWith('+segments'));
-    const infos = await Promise.all(names.map((name) => cluster.headContainer({ account: me.account, container: name }).catch(() => undefined)));
-    names.forEach((name, i) => {
-      const info = infos[i];
-      if (info) buckets.push({ Name: name, CreationDate: isoDate(info.createdAtMs) });
-    });
+    // Creation dates need one HEAD per bucket; a few at a time keeps the fan-out bounded.
+    for (let i = 0; i < names.length; i += HEAD_CONCURRENCY) {
+      const batch = names.slice(i, i + HEAD_CONCURRENCY);
+      const infos = await Promise.all(batch.map((name) => cluster.headContainer({ account: me.account, container: name }).catch(() => undefined)));
+      batch.forEach((name, j) => {
+        const info = infos[j];
+        if (info) buckets.push({ Name: name, CreationDate: isoDate(info.createdAtMs) });
+      });
+    }
     if (page.length < 1000) break;
     const last = page[page.length - 1]!;
     marker = 'name' in last ? last.name : last.subdir;

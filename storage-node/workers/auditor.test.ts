@@ -6,7 +6,8 @@ import { startDurabilityNodes, putDirect, getDirect } from '../testing/durabilit
 import { quarantineDir } from '../quarantine.js';
 import { hashDirOf } from '../replica-files.js';
 
-const ts = (n: number) => formatTimestamp(Date.now() - 60_000 + n);
+const BASE_MS = Date.now() - 60_000;
+const ts = (n: number) => formatTimestamp(BASE_MS + n);
 
 t.test('ObjectAuditor quarantines a flipped byte and the replicator restores the replica', async (t) => {
   const { nodes, ring } = await startDurabilityNodes(t, t.testdir(), 3);

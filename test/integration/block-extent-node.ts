@@ -17,3 +17,5 @@ server.bindAsync(`127.0.0.1:${portText}`, ServerCredentials.createInsecure(), (e
   }
   process.stdout.write(`extent node ready ${port}\n`);
 });
+// Exit cleanly on SIGTERM/SIGINT (lets --cpu-prof write its profile); tests use SIGKILL.
+for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => process.exit(0));
