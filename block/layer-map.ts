@@ -10,6 +10,15 @@ import type { BlockPlacement, ExtentClient } from '../cluster/index.js';
 class Bitmap {
   private bits = new Uint8Array(0);
 
+  /** First set bit at or after `from`; -1 when none. */
+  next(from: number): number {
+    for (let byte = from >> 3; byte < this.bits.length; byte++) {
+      if (this.bits[byte] === 0) continue;
+      for (let bit = byte === from >> 3 ? from & 7 : 0; bit < 8; bit++) if (this.bits[byte] & (1 << bit)) return byte * 8 + bit;
+    }
+    return -1;
+  }
+
   has(i: number): boolean {
     return (i >> 3) < this.bits.length && (this.bits[i >> 3] & (1 << (i & 7))) !== 0;
   }
@@ -35,6 +44,11 @@ export class LayerMap {
   /** True when some replica stores this extent (it may read as zeros). */
   has(index: number): boolean {
     return this.present.has(index);
+  }
+
+  /** Next stored extent at or after `from`; -1 when none. */
+  next(from: number): number {
+    return this.present.next(from);
   }
 
   /** True when the extent is stored and known to read as zeros. */

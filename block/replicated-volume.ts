@@ -43,6 +43,7 @@ export class ReplicatedVolume {
   private readonly locks = new KeyedMutex();
   private readonly gate = new KeyedMutex();
   private dirty = new Map<string, DirtyEntry>();
+  private scrubCursor = 0;
   /** Set when the lease is lost: every write fails from then on. */
   fenced = false;
   sizeBytes: number;
@@ -295,6 +296,30 @@ export class ReplicatedVolume {
     return fixed;
   }
 
+  /**
+   * One step of the background scrub: asks the replicas of the next `limit` stored extents of the
+   * writable layer for their generations, so replicas that missed writes before this gateway
+   * attached are found (and then resynced) even if nobody touches those extents. Returns true
+   * when a full pass over the layer has completed.
+   */
+  async scrubStep(limit = 32): Promise<boolean> {
+    let probed = 0;
+    while (probed < limit) {
+      const index = this.maps[0].next(this.scrubCursor);
+      if (index < 0) {
+        this.scrubCursor = 0;
+        return true;
+      }
+      this.scrubCursor = index + 1;
+      if (this.infos.get(index)?.probed) continue;
+      probed++;
+      await this.gate.shared('io', () => this.locks.shared(String(index), () => this.info(index, true))).catch((err: unknown) => {
+        this.deps.log.debug({ volume: this.view.name, extent: index, err: (err as Error).message }, 'scrub deferred');
+      });
+    }
+    return false;
+  }
+
   /** Number of extents with stale replicas (for metrics and tests). */
   get staleExtents(): number {
     let n = 0;
@@ -315,6 +340,7 @@ export class ReplicatedVolume {
       this.maps = layers.map((l) => kept.get(l) ?? new LayerMap(l));
       this.layers = [...layers];
       this.infos.clear();
+      this.scrubCursor = 0;
     });
   }
 }

@@ -2,7 +2,8 @@
  * VolumeAttachment: a volume opened for writing by this gateway, shared by every NBD connection
  * to it (multi-conn). It holds the volume's lease, renewing it on a timer; on each tick it also
  * takes snapshots requested through the lease register (with I/O quiesced, so the snapshot is a
- * point in time), picks up online size changes and resyncs stale replicas. When the lease cannot
+ * point in time), picks up online size changes, scrubs the volume's extents for replicas that
+ * missed writes before it attached, and resyncs stale replicas. When the lease cannot
  * be renewed before it expires, writes are fenced off.
  */
 import { StoreError, type Clock, type Logger } from '../common/index.js';
@@ -67,6 +68,7 @@ export class VolumeAttachment {
       }
       for (const req of lease.requests) if (!req.doneSnapshotId && !req.error) await this.takeSnapshot(req.id, req.name);
       await this.refreshSize();
+      await this.volume.scrubStep();
       if (this.volume.staleExtents > 0) {
         const fixed = await this.volume.resyncOnce();
         if (fixed > 0) this.log.info({ fixed, left: this.volume.staleExtents }, 'resynced stale replicas');

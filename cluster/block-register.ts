@@ -28,7 +28,7 @@ export class RegisterClient {
 
   constructor(private readonly client: ExtentClient, private readonly placement: BlockPlacement, opts: RegisterClientOptions = {}) {
     this.proposer = opts.proposerId ?? randomUUID();
-    this.maxAttempts = opts.maxAttempts ?? 8;
+    this.maxAttempts = opts.maxAttempts ?? 16;
   }
 
   /** Reads a register (a full consensus round, so it sees every completed change). */

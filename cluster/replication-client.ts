@@ -4,7 +4,7 @@
  * of other nodes and by operator tools. Same credential, deadlines and error mapping as
  * NodeClient; kept apart so the proxy's client stays free of replication concerns.
  */
-import { Client, credentials, type MethodDefinition } from '@grpc/grpc-js';
+import { Client, credentials, connectivityState, type MethodDefinition } from '@grpc/grpc-js';
 import { StoreError } from '../common/index.js';
 import { fromServiceError } from './grpc-status.js';
 import { callMetadata, channelOptions, type NodeCallOptions, type NodeClientConfig } from './node-client-config.js';
@@ -26,6 +26,25 @@ export class ReplicationClient {
 
   get address(): string {
     return `${this.ip}:${this.port}`;
+  }
+
+  /**
+   * Waits until the channel is connected, for at most `timeoutMs`, riding out the reconnect
+   * backoff left by an earlier failure (a node that just restarted). Resolves false when the
+   * node stays unreachable, so a worker can skip it for the rest of its pass.
+   */
+  waitReady(timeoutMs = this.config.connectTimeoutMs): Promise<boolean> {
+    const channel = this.client.getChannel();
+    const deadline = Date.now() + timeoutMs;
+    return new Promise((resolve) => {
+      const check = (): void => {
+        const state = channel.getConnectivityState(true);
+        if (state === connectivityState.READY) return resolve(true);
+        if (state === connectivityState.SHUTDOWN || Date.now() >= deadline) return resolve(false);
+        channel.watchConnectivityState(state, deadline, (err) => (err ? resolve(false) : check()));
+      };
+      check();
+    });
   }
 
   /** @throws NOT_MOUNTED, INVALID_ARGUMENT, UNAVAILABLE, TIMEOUT */
@@ -77,6 +96,17 @@ export class ReplicationClient {
         finish(err instanceof StoreError ? err : new StoreError('INTERNAL', `${context}: ${(err as Error).message}`, { cause: err }));
       });
     });
+  }
+
+  /** Digest per container (or account) of a listing partition. @throws NOT_MOUNTED, UNAVAILABLE, TIMEOUT */
+  async listingDigests(req: M.ListingDigestsRequestMsg, opts?: NodeCallOptions): Promise<Map<string, string>> {
+    const res = await this.unary<M.ListingDigestsResponseMsg>(REP.ListingDigests!, req, `Cannot get ${req.kind} digests of partition ${req.partition}`, opts);
+    return new Map(Object.entries(res.digests));
+  }
+
+  /** Merges a container's (or account's) record and rows, newest wins. @throws NOT_MOUNTED, INVALID_ARGUMENT */
+  async mergeListing(req: M.MergeListingRequestMsg, opts?: NodeCallOptions): Promise<void> {
+    await this.unary(REP.MergeListing!, req, `Cannot merge ${req.kind} "${req.account}/${req.container}"`, opts);
   }
 
   /** Runs one pass of a worker on the node now. @throws INVALID_ARGUMENT (unknown worker) */

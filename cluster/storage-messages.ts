@@ -148,3 +148,18 @@ export interface WorkerStatsMsg {
   handoffsLeft: number;
 }
 export interface DurabilityStatusResponseMsg { workers: WorkerStatsMsg[]; journalDepth: number; quarantinedFiles: number }
+export interface ListingDigestsRequestMsg { device: string; partition: number; kind: string }
+export interface ListingDigestsResponseMsg { digests: Record<string, string> }
+export interface TimedValueMsg { value: string; timestamp: string }
+export interface MergeListingRequestMsg {
+  device: string;
+  partition: number;
+  kind: string;
+  account: string;
+  container: string;
+  putTimestamp: string;
+  deleteTimestamp: string;
+  metadata: Record<string, TimedValueMsg>;
+  objectRows: ObjectRowMsg[];
+  containerRows: ContainerRowMsg[];
+}

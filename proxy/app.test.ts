@@ -1,3 +1,4 @@
+import { connect, type AddressInfo } from 'node:net';
 import t from 'tap';
 import { buildTestApp } from './testing/test-app.js';
 
@@ -24,4 +25,24 @@ t.test('request ids differ between requests', async (t) => {
   const a = await app.inject({ url: '/healthcheck' });
   const b = await app.inject({ url: '/healthcheck' });
   t.not(a.headers['x-trans-id'], b.headers['x-trans-id']);
+});
+
+t.test('buildApp() answers a header section over 16 KiB with an S3 XML 400 and closes the socket', async (t) => {
+  const { app } = await buildTestApp();
+  t.teardown(() => app.close());
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const port = (app.server.address() as AddressInfo).port;
+  const response = await new Promise<string>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let data = '';
+    const timer = setTimeout(() => { socket.destroy(); reject(new Error('no answer within 5 s')); }, 5000);
+    socket.on('data', (d) => { data += d.toString(); });
+    socket.on('close', () => { clearTimeout(timer); resolve(data); });
+    socket.on('error', () => undefined);
+    socket.write(`PUT /bucket/key HTTP/1.1\r\nHost: 127.0.0.1\r\nx-amz-meta-big: ${'a'.repeat(20 * 1024)}\r\n\r\n`);
+  });
+  t.match(response, /^HTTP\/1\.1 400 /);
+  t.match(response, /<Code>RequestHeaderSectionTooLarge<\/Code>/);
+  const ok = await fetch(`http://127.0.0.1:${port}/healthcheck`);
+  t.equal(ok.status, 200, 'the server keeps serving');
 });

@@ -15,6 +15,7 @@ import { swiftPlugin } from './swift/plugin.js';
 import { sendSwiftError, SwiftStatusError } from './swift/errors.js';
 import { swiftInfo } from './swift/constraints.js';
 import { s3Plugin } from './s3/plugin.js';
+import { s3ClientErrorHandler } from './s3/client-error.js';
 
 export interface AppDeps {
   cluster: ObjectCluster;
@@ -43,6 +44,9 @@ export async function buildApp(deps: AppDeps): Promise<ProxyApp> {
     // Per-request lines are logged at debug level by the hooks below, not at info by fastify.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // Requests Node's parser rejects before any route (a header section over 16 KiB): S3 clients
+    // get an S3 XML 400 instead of a bare 431; Swift clients only read the status.
+    clientErrorHandler: s3ClientErrorHandler,
     // URLs the router cannot decode: Swift answers 412 for bad UTF-8 in its paths.
     frameworkErrors: (err, request, reply) => {
       if (err.code === 'FST_ERR_BAD_URL' && request.url.startsWith('/v1/')) {

@@ -14,18 +14,22 @@ export interface ClusterHandle {
 }
 
 /**
- * Creates the cluster client the config asks for.
- * @throws NOT_FOUND, INVALID_ARGUMENT (cluster file), CORRUPT (ring file)
+ * Creates the cluster client the config asks for. `open` is the replicated cluster's opener
+ * (tests pass a fake to see what it is given).
+ * @throws NOT_FOUND, INVALID_ARGUMENT (cluster file, or tuning out of bounds), CORRUPT (ring file)
  */
-export async function createCluster(config: Readonly<ProxyConfig>, log: Logger): Promise<ClusterHandle> {
+export async function createCluster(
+  config: Readonly<ProxyConfig>, log: Logger, open: typeof openReplicatedCluster = openReplicatedCluster,
+): Promise<ClusterHandle> {
   if (config.backend === 'memory') {
     log.warn('using the in-memory object cluster: data is lost when the proxy stops');
     return { cluster: new MemoryObjectCluster(), close: async () => {} };
   }
   const clusterFile = await readClusterFile(config.clusterFile ?? '');
-  const opened = await openReplicatedCluster({
+  const opened = await open({
     ringDir: clusterFile.ringDir,
-    config: { peerSecret: clusterFile.peerSecret },
+    // Operator tuning from the proxy config; the shared secret always from the cluster file.
+    config: { ...config.cluster, peerSecret: clusterFile.peerSecret },
     log,
   });
   return { cluster: opened.cluster, close: async () => opened.close() };

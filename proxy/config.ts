@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { StoreError } from '../common/index.js';
+import { parseClusterTuning, type ClusterTuning } from './cluster-tuning.js';
 
 export interface ProxyConfig {
   bindIp: string;
@@ -22,6 +23,8 @@ export interface ProxyConfig {
   backend: 'cluster' | 'memory';
   /** Cluster file (tools/cluster-config.ts format) for backend "cluster". */
   clusterFile?: string;
+  /** Cluster client tuning for backend "cluster" (cluster-tuning.ts); absent fields keep defaults. */
+  cluster?: Readonly<ClusterTuning>;
   s3: { region: string; domains: string[] };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -93,6 +96,11 @@ export function parseProxyConfig(raw: unknown): Readonly<ProxyConfig> {
         else cfg.s3.domains = [...(s3.domains as string[])];
       }
     }
+  }
+  if (src.cluster !== undefined) {
+    const parsed = parseClusterTuning(src.cluster);
+    errors.push(...parsed.errors);
+    if (parsed.tuning) cfg.cluster = parsed.tuning;
   }
   if (typeof cfg.authSecret === 'string' && cfg.authSecret.length < 16) errors.push('"authSecret" must have at least 16 characters');
   if (cfg.backend === 'cluster' && cfg.clusterFile === undefined && errors.length === 0) {

@@ -25,9 +25,11 @@ export function activeNodeLists(topo: Topology): Int32Array[] {
 
 /** Yields handoff devices for one partition, never a primary, each device once. */
 export class HandoffIterator implements IterableIterator<Device> {
-  /** used[level]: nodes (device ids at level 3) already holding or offered the partition. */
-  private readonly used: number[][] = [[], [], [], []];
-  private readonly usedActive = [0, 0, 0, 0];
+  /** Regions, zones and servers already holding or offered the partition. */
+  private readonly used: [number[], number[], number[]] = [[], [], []];
+  private readonly usedActive = [0, 0, 0];
+  /** Devices offered or primary; only needed once every server is used (phase 3). */
+  private readonly devicesUsed: number[] = [];
   private level = 0;
   private state: number;
 
@@ -43,9 +45,10 @@ export class HandoffIterator implements IterableIterator<Device> {
   }
 
   next(): IteratorResult<Device> {
-    while (this.level < 4) {
+    while (this.level < 3) {
       const list = this.lists[this.level]!;
       if (this.usedActive[this.level]! < list.length) {
+        // A device under an unused region, zone or server cannot have been used itself.
         let dev = this.pickUnused(list, this.used[this.level]!);
         for (let l = this.level; l < 3; l++) {
           const kids = this.topo.children[l]![dev]!;
@@ -56,18 +59,24 @@ export class HandoffIterator implements IterableIterator<Device> {
       }
       this.level++;
     }
+    const all = this.lists[3]!;
+    if (this.devicesUsed.length < all.length) {
+      const dev = this.pickUnused(all, this.devicesUsed);
+      this.devicesUsed.push(dev);
+      return { value: this.devices[dev]!, done: false };
+    }
     return { value: undefined, done: true };
   }
 
   private mark(dev: number): void {
     const topo = this.topo;
-    for (let level = 0; level < 4; level++) {
-      const node = level === 3 ? dev : topo.nodeOf[level]![dev]!;
+    if (topo.weight[3]![dev]! > 0) this.devicesUsed.push(dev);
+    for (let level = 0; level < 3; level++) {
+      const node = topo.nodeOf[level]![dev]!;
       const used = this.used[level]!;
       if (used.includes(node)) continue;
       used.push(node);
-      const active = level === 3 ? topo.weight[3]![node]! > 0 : topo.activeDevices[level]![node]! > 0;
-      if (active) this.usedActive[level]!++;
+      if (topo.activeDevices[level]![node]! > 0) this.usedActive[level]!++;
     }
   }
 

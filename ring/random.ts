@@ -19,17 +19,4 @@ export class SeededRandom {
   below(n: number): number {
     return this.nextU32() % n;
   }
-
-  /** 0..n-1 in a random order. */
-  permutation(n: number): Uint32Array {
-    const out = new Uint32Array(n);
-    for (let i = 0; i < n; i++) out[i] = i;
-    for (let i = n - 1; i > 0; i--) {
-      const j = this.below(i + 1);
-      const x = out[i]!;
-      out[i] = out[j]!;
-      out[j] = x;
-    }
-    return out;
-  }
 }

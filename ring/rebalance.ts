@@ -6,9 +6,10 @@
  * Gather, in priority order: replicas with no device or on a removed device (always, they have no
  * data to protect); then, for each partition that may move (min_part_hours) and at most one
  * replica of it: a replica on a weight-0 device (drain), a replica in a failure domain that holds
- * more replicas of the partition than dispersion allows, a replica on a device above its quota.
- * Place: at each tier choose the child that (1) stays within the partition's dispersion limit,
- * (2) is below its quota, (3) holds the fewest replicas of the partition, (4) is most below quota.
+ * more replicas of the partition than dispersion allows, a replica on a device above its quota
+ * (quotas.ts). Place (tree-walk.ts), least flexible partitions first. Then repeat on what is still
+ * above quota: a replica that moved in this rebalance may move again (still one replica of its
+ * partition), preferring replicas some device below quota can accept, else starting a chain.
  */
 import { StoreError } from '../common/index.js';
 import { NO_DEVICE, type Device } from './device.js';
@@ -46,7 +47,7 @@ export interface PlacementResult {
   topology: Topology;
 }
 
-const MAX_PASSES = 8;
+const MAX_PASSES = 12;
 
 /** Rebalances `state` in place. @throws INVALID_ARGUMENT when there are fewer active devices than replicas */
 export function rebalancePlacement(devices: ReadonlyArray<Device | undefined>, state: PlacementState,
@@ -110,9 +111,15 @@ class Placer implements WalkState {
     const { table } = this.st;
     const exists = new Uint8Array(NO_DEVICE + 1);
     this.devices.forEach((d, id) => { if (d) exists[id] = 1; });
+    // Count per device, then roll up to the tiers (7,200 devices, not 3 million replicas).
+    const c3 = this.cnt[3]!;
     for (let r = 0; r < this.R; r++) {
       const row = table[r]!;
-      for (let p = 0; p < this.P; p++) if (exists[row[p]!]) this.add(row[p]!, 1);
+      for (let p = 0; p < this.P; p++) if (exists[row[p]!]) c3[row[p]!]!++;
+    }
+    for (let d = 0; d < c3.length; d++) {
+      if (c3[d] === 0) continue;
+      for (let l = 0; l < 3; l++) this.cnt[l]![this.topo.nodeOf[l]![d]!]! += c3[d]!;
     }
     // Replicas without a usable device: partition-major, so each partition is placed whole.
     for (let p = 0; p < this.P; p++) {
@@ -124,14 +131,19 @@ class Placer implements WalkState {
         }
       }
     }
-    const order = this.rnd.permutation(this.P);
+    // Scan partitions in order from a seeded offset: partition ids are already hash-random, and a
+    // sequential scan is several times faster than a shuffled one on 2^20 partitions (the tables
+    // then stream through the cache instead of missing on every read).
+    const start = this.rnd.below(this.P);
     for (let pass = 0; pass < MAX_PASSES; pass++) {
-      const gathered = this.gather(order, pass === 0);
+      let gathered = this.gather(start, pass === 0, true);
+      // Nothing fits a device below quota directly: move one replica anyway, so that the next
+      // pass looks at partitions on the device that took it (a chain of moves).
+      if (gathered === 0 && pass > 0) gathered = this.gather(start + pass * 7919, false, false);
       if (this.nSlots === 0) break;
       this.passes++;
       this.placeAll();
-      if (process.env.RB_DEBUG) console.error("pass", pass, "gathered", gathered, "excess after", this.excess(), "moved", this.moved);
-      if (gathered === 0) break;
+      if ((gathered === 0 && pass > 0) || this.excess() === 0) break;
     }
   }
 
@@ -149,7 +161,7 @@ class Placer implements WalkState {
    * (dispersion can be wrong anywhere); later passes stop once no device is above quota.
    * Returns how many were gathered.
    */
-  private gather(order: Uint32Array, first: boolean): number {
+  private gather(start: number, first: boolean, direct: boolean): number {
     const { table, movedAtMin } = this.st;
     const q3 = this.quota[3]!;
     const c3 = this.cnt[3]!;
@@ -157,10 +169,14 @@ class Placer implements WalkState {
     const now = this.opts.nowMin;
     let over = this.excess();
     if (!first && over === 0) return 0;
+    // Later passes fix leftovers: take only replicas that some device below quota could accept,
+    // or the replica just bounces between full devices.
+    const under = first || !direct ? undefined : this.underQuota();
     let n = 0;
-    for (let i = 0; i < order.length; i++) {
-      if (over === 0 && !first) break;
-      const p = order[i]!;
+    const mask = this.P - 1;
+    for (let i = 0; i < this.P; i++) {
+      if (!first && (over === 0 || (!direct && n > 0))) break;
+      const p = (start + i) & mask;
       // A partition that already moved a replica in this rebalance may move that same replica
       // again (it is still one replica moving); an untouched one must have waited min_part_hours.
       const again = this.touched[p] !== 0;
@@ -173,6 +189,7 @@ class Placer implements WalkState {
           if (again && r !== this.moveRow[p]) continue;
           const d = cur[r]!;
           if (c3[d]! <= q3[d]!) continue;
+          if (under && !this.fitsSomewhere(under, r)) continue;
           // Weight-0 devices (quota 0) first, then the device furthest above its quota.
           const score = q3[d] === 0 ? Infinity : (c3[d]! - q3[d]!) / q3[d]!;
           if (score > best) { best = score; pick = r; }
@@ -191,6 +208,32 @@ class Placer implements WalkState {
       n++;
     }
     return n;
+  }
+
+  /** Active devices below quota. */
+  private underQuota(): number[] {
+    const out: number[] = [];
+    const c3 = this.cnt[3]!;
+    const q3 = this.quota[3]!;
+    for (let d = 0; d < c3.length; d++) if (this.active[d] && c3[d]! < q3[d]!) out.push(d);
+    return out;
+  }
+
+  /** Whether one of `devs` could take replica `skip` of the partition loaded in `cur`. */
+  private fitsSomewhere(devs: number[], skip: number): boolean {
+    const cur = this.cur;
+    next: for (const u of devs) {
+      for (let s = 0; s < this.R; s++) if (cur[s] === u) continue next;
+      for (let level = 0; level < 3; level++) {
+        const nodeOf = this.topo.nodeOf[level]!;
+        const node = nodeOf[u]!;
+        let same = 0;
+        for (let s = 0; s < this.R; s++) if (s !== skip && nodeOf[cur[s]!] === node) same++;
+        if (same >= this.maxPer[level]![node]!) continue next;
+      }
+      return true;
+    }
+    return false;
   }
 
   /**

@@ -10,7 +10,7 @@ import { StoreError, isTimestamp } from '../common/index.js';
 import { KeyLock } from './key-lock.js';
 import { listSpace, type ListOptions } from './listing.js';
 import { mergeTimedMetadata, visibleMetadata } from './timed-metadata.js';
-import { partKey, type MetaDbs, type DeviceDb, type AccountRecord, type ContainerRowValue } from './meta-db.js';
+import { partKey, type MetaDbs, type DeviceDb, type AccountRecord, type ContainerRowValue, type TimedValue } from './meta-db.js';
 
 export interface AccountKey { device: string; partition: number; account: string }
 export type ContainerRow = ContainerRowValue & { name: string };
@@ -50,6 +50,18 @@ export class AccountStore {
       const next = rec ?? empty();
       mergeTimedMetadata(next.metadata, metadata, timestamp);
       await d.db.batch().put(key, next, { sublevel: d.accounts }).write({ sync: true });
+    });
+  }
+
+  /** Merges a replica's timed metadata (listing replication), creating the account. @throws INVALID_ARGUMENT, NOT_MOUNTED */
+  async mergeMetadata(ref: AccountKey, metadata: Record<string, TimedValue>): Promise<void> {
+    await this.withRecord(ref, async (d, key, rec) => {
+      const next = rec ?? empty();
+      let changed = rec === undefined;
+      for (const [k, [value, ts]] of Object.entries(metadata)) {
+        if (mergeTimedMetadata(next.metadata, { [k]: value }, ts)) changed = true;
+      }
+      if (changed) await d.db.batch().put(key, next, { sublevel: d.accounts }).write({ sync: true });
     });
   }
 

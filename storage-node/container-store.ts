@@ -14,7 +14,7 @@ import { StoreError, TimestampSource, isTimestamp } from '../common/index.js';
 import { KeyLock } from './key-lock.js';
 import { listSpace, type ListOptions } from './listing.js';
 import { mergeTimedMetadata, visibleMetadata } from './timed-metadata.js';
-import { partKey, type MetaDbs, type DeviceDb, type ContainerRecord, type ObjectRowValue, type TargetValue, type ContainerRowValue } from './meta-db.js';
+import { partKey, type MetaDbs, type DeviceDb, type ContainerRecord, type ObjectRowValue, type TargetValue, type ContainerRowValue, type TimedValue } from './meta-db.js';
 
 export interface ContainerKey { device: string; partition: number; account: string; container: string }
 export type ObjectRow = ObjectRowValue & { name: string };
@@ -79,6 +79,26 @@ export class ContainerStore {
       if (accountTargets.length > 0) next.accountTargets = accountTargets;
       await this.save(d, key, next, true);
       return { created: !wasLive && !isDeleted(next) };
+    });
+  }
+
+  /**
+   * Merges a replica's container record (listing replication): newest put and delete
+   * timestamps, and per metadata key the newest value, creating the record if missing. Rows
+   * follow with updateRows(). A deletion comes in even with rows still listed: they are the
+   * other replica's to send.
+   * @throws INVALID_ARGUMENT, NOT_MOUNTED
+   */
+  async mergeRecord(ref: ContainerKey, putTimestamp: string, deleteTimestamp: string, metadata: Record<string, TimedValue>): Promise<void> {
+    await this.withRecord(ref, async (d, key, rec) => {
+      const next: ContainerRecord = rec ?? { putTimestamp: '', deleteTimestamp: '', metadata: {}, objectCount: 0, bytesUsed: 0, accountTargets: [] };
+      let changed = rec === undefined;
+      if (putTimestamp > next.putTimestamp) { next.putTimestamp = putTimestamp; changed = true; }
+      if (deleteTimestamp > next.deleteTimestamp) { next.deleteTimestamp = deleteTimestamp; changed = true; }
+      for (const [k, [value, ts]] of Object.entries(metadata)) {
+        if (mergeTimedMetadata(next.metadata, { [k]: value }, ts)) changed = true;
+      }
+      if (changed) await this.save(d, key, next, true);
     });
   }
 

@@ -19,6 +19,11 @@ import type { PartCountOf } from './request-validation.js';
 import { countQuarantined } from './quarantine.js';
 import { ObjectReplicator } from './workers/replicator.js';
 import { ObjectAuditor } from './workers/auditor.js';
+import { ListingReplicator } from './workers/listing-replicator.js';
+import type { ContainerStore } from './container-store.js';
+import type { AccountStore } from './account-store.js';
+import type { ListingUpdates } from './listing-updates.js';
+import { ObjectExpirer } from './workers/expirer.js';
 import { WorkerRunner } from './workers/worker-runner.js';
 import type { Worker, WorkerResult } from './workers/worker.js';
 import type { WorkerStats } from './workers/worker-stats.js';
@@ -36,6 +41,12 @@ export interface DurabilityOptions {
   dbs: MetaDbs;
   /** The object ring in use. */
   objectRing: () => Ring | undefined;
+  /** The container and account rings in use (listing replication). */
+  listingRing: (kind: 'container' | 'account') => Ring | undefined;
+  containers: ContainerStore;
+  accounts: AccountStore;
+  /** Where the expirer sends deleted listing rows (journalled on failure). */
+  updates: Pick<ListingUpdates, 'deliverRows'>;
   log: Logger;
   /** Other workers RunWorker may start by name (e.g. the updater). */
   otherWorkers?: Worker[];
@@ -47,6 +58,8 @@ export class Durability {
   readonly cache: SuffixHashCache;
   readonly replicator: ObjectReplicator;
   readonly auditor: ObjectAuditor;
+  readonly listings: ListingReplicator;
+  readonly expirer: ObjectExpirer;
   private readonly clients: ReplicationClientPool;
   private readonly runners: WorkerRunner[] = [];
   private readonly turns = new Map<string, Promise<unknown>>();
@@ -71,7 +84,15 @@ export class Durability {
       devices, cache: this.cache, bytesPerSec: config.auditorBytesPerSec, filesPerSec: config.auditorFilesPerSec,
       log: log.child({ component: 'auditor' }),
     });
-    for (const w of [this.replicator, this.auditor, ...(opts.otherWorkers ?? [])]) this.byName.set(w.name, w);
+    this.listings = new ListingReplicator({
+      devices, dbs, ring: opts.listingRing, isLocal: (d) => this.isLocal(d), clients: this.clients,
+      partitionsPerRun: config.replicatorPartitionsPerRun, log: log.child({ component: 'listing-replicator' }),
+    });
+    this.expirer = new ObjectExpirer({
+      devices, cache: this.cache, containerRing: () => opts.listingRing('container'), updates: opts.updates,
+      filesPerSec: config.auditorFilesPerSec > 0 ? config.auditorFilesPerSec * 10 : 0, log: log.child({ component: 'expirer' }),
+    });
+    for (const w of [this.replicator, this.listings, this.auditor, this.expirer, ...(opts.otherWorkers ?? [])]) this.byName.set(w.name, w);
   }
 
   /** FsObjectStore's change hook: the suffix's cached hash is stale. */
@@ -83,7 +104,8 @@ export class Durability {
   addService(server: Server, partCount: PartCountOf, observe?: CallObserver): void {
     const edge = new GrpcEdge({ peerSecret: this.opts.peerSecret, log: this.opts.log.child({ component: 'grpc-replication' }), ...(observe ? { observe } : {}) });
     server.addService(replicationServiceDefinition, replicationServiceHandlers(edge, {
-      devices: this.opts.devices, cache: this.cache, partCount,
+      devices: this.opts.devices, cache: this.cache, partCount, dbs: this.opts.dbs,
+      containers: this.opts.containers, accounts: this.opts.accounts,
       runWorker: (name) => this.runFullPass(name), status: () => this.status(),
     }));
   }
@@ -93,7 +115,10 @@ export class Durability {
     this.boundPort = boundPort;
     if (!this.opts.config.durabilityWorkers) return;
     const { config, log } = this.opts;
-    const plan: Array<[Worker, number]> = [[this.replicator, config.replicatorIntervalMs], [this.auditor, config.auditorIntervalMs]];
+    const plan: Array<[Worker, number]> = [
+      [this.replicator, config.replicatorIntervalMs], [this.listings, config.replicatorIntervalMs], [this.auditor, config.auditorIntervalMs],
+      [this.expirer, config.expirerIntervalMs],
+    ];
     for (const [w, intervalMs] of plan) {
       const r = new WorkerRunner({ name: w.name, runOnce: (s) => this.turn(w, s) }, { intervalMs, log, busyPauseMs: 20 });
       this.runners.push(r);
@@ -108,7 +133,7 @@ export class Durability {
 
   /** Counters of every durability worker. */
   workerStats(): WorkerStats[] {
-    return [this.replicator.stats, this.auditor.stats];
+    return [this.replicator.stats, this.listings.stats, this.auditor.stats, this.expirer.stats];
   }
 
   async status(): Promise<DurabilityStatusResponseMsg> {

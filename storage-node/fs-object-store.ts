@@ -109,6 +109,9 @@ export class FsObjectStore implements ObjectStore {
         const meta: StoredMeta = {
           ...digest, contentType: header.contentType, timestamp: trailer.timestamp,
           deleteAtMs: header.deleteAtMs, metadata: header.metadata,
+          // The name travels with the data so that workers holding only the file (the expirer
+          // removing a listing row) know which object it is.
+          path: objectPath(key.account, key.container, key.object),
         };
         await fh.write(encodeTrailer(meta));
         // fdatasync: the data and the size (needed to read it back), without the timestamps.

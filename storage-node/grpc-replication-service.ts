@@ -11,7 +11,11 @@ import type { GrpcEdge } from './grpc-call.js';
 import type { Devices } from './devices.js';
 import type { SuffixHashCache } from './suffix-hash-cache.js';
 import { listSuffix, receiveFile, HASH_RE, SUFFIX_RE, parseFileName } from './replica-files.js';
-import { checkDevice, checkPartition, type PartCountOf } from './request-validation.js';
+import { checkDevice, checkPartition, checkName, type PartCountOf } from './request-validation.js';
+import type { MetaDbs } from './meta-db.js';
+import type { ContainerStore } from './container-store.js';
+import type { AccountStore } from './account-store.js';
+import { listingDigests, mergeListing } from './listing-sync.js';
 
 /** Largest file a peer may push (bytes): a guard against a corrupt size field. */
 const MAX_PUSH_BYTES = 64 * 1024 ** 3;
@@ -20,9 +24,17 @@ export interface ReplicationServiceDeps {
   devices: Devices;
   cache: SuffixHashCache;
   partCount: PartCountOf;
+  dbs: MetaDbs;
+  containers: ContainerStore;
+  accounts: AccountStore;
   /** Runs a full pass of the named worker. @throws INVALID_ARGUMENT for an unknown name */
   runWorker: (name: string) => Promise<string>;
   status: () => Promise<M.DurabilityStatusResponseMsg>;
+}
+
+function checkKind(kind: unknown): 'container' | 'account' {
+  if (kind !== 'container' && kind !== 'account') throw new StoreError('INVALID_ARGUMENT', `Cannot use listing kind "${String(kind)}"`);
+  return kind;
 }
 
 function checkSuffix(s: unknown): string {
@@ -69,6 +81,21 @@ export function replicationServiceHandlers(edge: GrpcEdge, deps: ReplicationServ
       return { objects: [...found].map(([hash, files]) => ({ hash, files })) };
     }),
     PushFile: edge.clientStream('PushFile', pushFile),
+    ListingDigests: edge.unary('ListingDigests', async (req: M.ListingDigestsRequestMsg): Promise<M.ListingDigestsResponseMsg> => {
+      const kind = checkKind(req.kind);
+      const partition = checkPartition(req.partition, kind, partCount);
+      const d = await deps.dbs.get(checkDevice(req.device));
+      return { digests: Object.fromEntries(await listingDigests(d, partition, kind)) };
+    }),
+    MergeListing: edge.unary('MergeListing', async (req: M.MergeListingRequestMsg): Promise<Record<string, never>> => {
+      const kind = checkKind(req.kind);
+      const partition = checkPartition(req.partition, kind, partCount);
+      checkDevice(req.device);
+      checkName(req.account, 'account');
+      if (kind === 'container') checkName(req.container, 'container');
+      await mergeListing({ ...req, objectRows: req.objectRows ?? [], containerRows: req.containerRows ?? [], metadata: req.metadata ?? {} }, deps, partition);
+      return {};
+    }),
     RunWorker: edge.unary('RunWorker', async (req: M.RunWorkerRequestMsg): Promise<M.RunWorkerResponseMsg> => ({ result: await deps.runWorker(req.worker) })),
     DurabilityStatus: edge.unary('DurabilityStatus', () => deps.status()),
   };

@@ -25,6 +25,8 @@ export interface StoredMeta {
   timestamp: string;
   deleteAtMs: number;
   metadata: Record<string, string>;
+  /** "/account/container/object"; absent in files written before it was recorded. */
+  path?: string;
 }
 
 /** The bytes appended after the body: JSON + footer. */

@@ -70,7 +70,8 @@ export async function openLiveVersion(dir: string, nowMs: number): Promise<OpenV
     }
     try {
       const stored = await readStoredMeta(fh, path);
-      let record: ObjectRecord = { ...stored, metaTimestamp: stored.timestamp };
+      const { path: _path, ...fields } = stored;
+      let record: ObjectRecord = { ...fields, metaTimestamp: stored.timestamp };
       if (state.meta) record = applyMeta(record, await readMetaFile(dir, state.meta));
       if (record.deleteAtMs > 0 && record.deleteAtMs <= nowMs) {
         await fh.close();

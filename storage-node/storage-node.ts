@@ -81,22 +81,22 @@ export async function startStorageNode(config: Readonly<StorageNodeConfig>, log:
   const onDirty = () => {
     statsTimer ??= setTimeout(() => { statsTimer = undefined; slot.runner?.wake(); }, ACCOUNT_STATS_DELAY_MS);
   };
+  const containers = new ContainerStore(dbs, undefined, onDirty);
+  const accounts = new AccountStore(dbs);
+  const clients = new NodeClientPool({ ...DEFAULT_NODE_CLIENT_CONFIG, peerSecret: config.peerSecret });
+  const updates = new ListingUpdates({ dbs, clients, containers, log: log.child({ component: 'listing-updates' }), timeoutMs: config.containerUpdateTimeoutMs });
   const journalDepth = async (): Promise<number> => {
     let n = 0;
     for (const device of dbs.openDevices()) n += await updater.journalDepth(device).catch(() => 0);
     return n;
   };
-  // The updater is made below; Durability reaches it through this slot for RunWorker and status.
+  // The updater is made below: Durability calls it only later (RunWorker, status).
   const durability = new Durability({
     config, bindIp: config.bindIp, port: config.port, peerSecret: config.peerSecret, devices, dbs,
-    objectRing: () => ring('object'), log, journalDepth,
+    objectRing: () => ring('object'), listingRing: (kind) => ring(kind), containers, accounts, updates, log, journalDepth,
     otherWorkers: [{ name: 'updater', runOnce: (signal) => updater.runOnce(signal) }],
   });
   const objects = new FsObjectStore({ devices, hasher: await PathHasher.create(hashSecret), onChange: durability.onChange });
-  const containers = new ContainerStore(dbs, undefined, onDirty);
-  const accounts = new AccountStore(dbs);
-  const clients = new NodeClientPool({ ...DEFAULT_NODE_CLIENT_CONFIG, peerSecret: config.peerSecret });
-  const updates = new ListingUpdates({ dbs, clients, containers, log: log.child({ component: 'listing-updates' }), timeoutMs: config.containerUpdateTimeoutMs });
   const updater = new UpdaterWorker({ dbs, updates, log: log.child({ component: 'updater' }) });
   const runner = new WorkerRunner(updater, { intervalMs: config.updaterIntervalMs, log });
   slot.runner = runner;

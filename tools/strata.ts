@@ -10,6 +10,7 @@ import { registerProxyCommands } from './proxy-commands.js';
 import { registerStartCommand } from './start-command.js';
 import { registerBlockCommands } from './block-commands.js';
 import { registerObjectCommands } from './object-commands.js';
+import { registerClusterCommands } from './cluster-commands.js';
 
 const program = new Command('strata')
   .description('Strata: replicated object storage (Swift, S3) and block volumes (NBD)')
@@ -23,6 +24,7 @@ registerProxyCommands(program);
 registerStartCommand(program);
 registerBlockCommands(program);
 registerObjectCommands(program);
+registerClusterCommands(program);
 
 try {
   await program.parseAsync(process.argv);

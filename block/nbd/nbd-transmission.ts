@@ -64,7 +64,7 @@ function u64(n: number): Buffer {
 export async function serveTransmission(s: NbdSession, opts: TransmissionOptions): Promise<void> {
   const { reader, socket, export: exp } = s;
   const out = new Replier(socket);
-  const maxBytes = opts.maxInFlightBytes ?? 128 * 1024 * 1024;
+  const maxBytes = opts.maxInFlightBytes ?? 64 * 1024 * 1024;
   const inFlight = new Set<Promise<void>>();
   let bytes = 0;
   let wake: (() => void) | undefined;

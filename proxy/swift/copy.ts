@@ -11,6 +11,7 @@ import { StoreError } from '../../common/index.js';
 import type { ObjectPath } from '../../cluster/index.js';
 import { readSegments } from '../large-objects/segment-reader.js';
 import { authorizeContainer, type SwiftContext } from './context.js';
+import { cleanContentType } from './content-type-params.js';
 import { httpDate } from './http-dates.js';
 import { dloView, isDlo, isSlo, loadManifest, sloView, type LargeView } from './large-object.js';
 import { metadataFromHeaders } from './metadata-headers.js';
@@ -67,7 +68,8 @@ export async function copyObject(ctx: SwiftContext, src: ObjectPath, dst: Object
   else body = (await cluster.getObject(src)).body;
   const res = await cluster.putObject({
     ...dst, body, contentLength: size, metadata,
-    contentType: request.headers['content-type'] ?? srcMeta.contentType,
+    // An assembled large object is a plain object now: its manifest's size/ETag parameters go.
+    contentType: request.headers['content-type'] ?? (large ? cleanContentType(srcMeta.contentType).contentType : srcMeta.contentType),
     ...(deleteAtMs !== undefined ? { deleteAtMs } : {}),
   });
   const headers: Record<string, string> = {

@@ -7,6 +7,7 @@ import { StoreError, timestampToMs } from '../../common/index.js';
 import type {
   ContainerListingEntry, ListingOptions, ObjectListingEntry, SubdirEntry,
 } from '../../cluster/index.js';
+import { cleanContentType } from './content-type-params.js';
 import { SwiftStatusError } from './errors.js';
 
 export type ListingFormat = 'json' | 'xml' | 'plain';
@@ -74,8 +75,10 @@ function jsonEntry(e: Entry): Record<string, unknown> {
   if ('objectCount' in e) {
     return { name: e.name, count: e.objectCount, bytes: e.bytesUsed, last_modified: isoMicros(e.lastModifiedMs) };
   }
+  // A manifest's content type carries its logical size (swift_bytes); clients see it as bytes.
+  const { contentType, swiftBytes } = cleanContentType(e.contentType);
   return {
-    name: e.name, hash: e.etag, bytes: e.size, content_type: e.contentType,
+    name: e.name, hash: e.etag, bytes: swiftBytes ?? e.size, content_type: contentType,
     last_modified: isoMicros(e.timestamp ? timestampToMs(e.timestamp) : e.lastModifiedMs),
   };
 }

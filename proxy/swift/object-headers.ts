@@ -4,6 +4,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { StoreError } from '../../common/index.js';
 import type { ObjectMeta } from '../../cluster/index.js';
+import { cleanContentType } from './content-type-params.js';
 import { httpDate } from './http-dates.js';
 import { metadataToHeaders } from './metadata-headers.js';
 
@@ -17,11 +18,14 @@ export interface ObjectView {
   etag: string;
 }
 
-/** Headers of a GET/HEAD response, without Content-Length (the caller knows the body). */
+/**
+ * Headers of a GET/HEAD response, without Content-Length (the caller knows the body). The
+ * reserved content type parameters (swift_bytes, s3_etag) are removed.
+ */
 export function objectHeaders(view: ObjectView): Record<string, string> {
   const m = view.meta;
   const h: Record<string, string> = {
-    'content-type': m.contentType,
+    'content-type': cleanContentType(m.contentType).contentType,
     etag: view.etagHeader,
     'last-modified': httpDate(m.metaTimestamp),
     'x-timestamp': m.timestamp,

@@ -93,6 +93,6 @@ export async function handleObjectRead(ctx: SwiftContext): Promise<FastifyReply>
       .header('content-length', String(r.end - r.start + 1))
       .send(stream);
   }
-  const mp = multipartByteranges(resolved, view.size, view.meta.contentType, open);
+  const mp = multipartByteranges(resolved, view.size, headers['content-type']!, open);
   return reply.code(206).header('content-type', mp.contentType).header('content-length', String(mp.contentLength)).send(mp.body);
 }

@@ -69,10 +69,7 @@ export class MemoryObjectCluster implements ObjectCluster {
   }
 
   async putObject(req: PutObjectRequest): Promise<PutObjectResult> {
-    const container = this.container(req);
-    if (req.ifNoneMatchAny && container.objects.has(req.object) && !this.expired(container.objects.get(req.object)!)) {
-      throw new StoreError('PRECONDITION_FAILED', `Cannot create object "${req.object}": it exists`);
-    }
+    this.checkCreate(this.container(req), req);
     const md5 = createHash('md5');
     const xx = (await hasher).create64();
     const chunks: Buffer[] = [];
@@ -98,9 +95,20 @@ export class MemoryObjectCluster implements ObjectCluster {
       timestamp, metaTimestamp: timestamp, metadata: { ...req.metadata },
     };
     if (req.deleteAtMs !== undefined) meta.deleteAtMs = req.deleteAtMs;
-    // Re-check the container: it may have been deleted while the body streamed in.
-    this.container(req).objects.set(req.object, { meta, data: Buffer.concat(chunks, size) });
+    // Re-check the container (it may have been deleted while the body streamed in) and
+    // If-None-Match: * (a concurrent create may have committed first), as a replica does at commit.
+    const container = this.container(req);
+    this.checkCreate(container, req);
+    container.objects.set(req.object, { meta, data: Buffer.concat(chunks, size) });
     return { etag, size, timestamp };
+  }
+
+  /** @throws PRECONDITION_FAILED when `ifNoneMatchAny` is set and a live object exists */
+  private checkCreate(container: Container, req: PutObjectRequest): void {
+    const existing = container.objects.get(req.object);
+    if (req.ifNoneMatchAny && existing && !this.expired(existing)) {
+      throw new StoreError('PRECONDITION_FAILED', `Cannot create object "${req.object}": it exists`);
+    }
   }
 
   async getObject(req: GetObjectRequest): Promise<GetObjectResult> {

@@ -14,6 +14,8 @@ import { MetaDbs } from '../meta-db.js';
 import { PathHasher } from '../path-hash.js';
 import { FsObjectStore } from '../fs-object-store.js';
 import { Durability } from '../durability.js';
+import { ContainerStore } from '../container-store.js';
+import { AccountStore } from '../account-store.js';
 import { DEFAULT_DURABILITY_CONFIG, type DurabilityConfig } from '../durability-config.js';
 
 export interface DurabilityTestNode {
@@ -24,6 +26,10 @@ export interface DurabilityTestNode {
   durability: Durability;
   server: Server;
   dbs: MetaDbs;
+  containers: ContainerStore;
+  accounts: AccountStore;
+  /** Rows the expirer delivered: [container replica device, account, container, row name, deleted]. */
+  delivered: string[];
   /** Stops serving (a node that is down); idempotent. */
   down(): void;
 }
@@ -50,15 +56,22 @@ export async function startDurabilityNodes(
     const dbs = new MetaDbs(devices);
     const server = new Server();
     const port = await bind(server);
+    const delivered: string[] = [];
+    const containers = new ContainerStore(dbs);
+    const accounts = new AccountStore(dbs);
     const durability = new Durability({
       config: { ...DEFAULT_DURABILITY_CONFIG, durabilityWorkers: false, ...config },
       bindIp: '127.0.0.1', port, peerSecret: PEER_SECRET, devices, dbs, objectRing: () => slot.ring, log: silentLogger(),
+      listingRing: () => slot.ring, containers, accounts,
+      updates: { deliverRows: async (_dev, targets, account, container, rows) => {
+        for (const t of targets) for (const r of rows) delivered.push(`${t.device} ${account}/${container}/${r.name} ${r.deleted ? 'deleted' : 'live'}`);
+      } },
     });
     durability.addService(server, () => slot.ring?.partCount);
     const store = new FsObjectStore({ devices, hasher, onChange: durability.onChange });
     let isDown = false;
     const down = () => { if (!isDown) { isDown = true; server.forceShutdown(); } };
-    nodes.push({ device, root, port, store, durability, server, dbs, down });
+    nodes.push({ device, root, port, store, durability, server, dbs, containers, accounts, delivered, down });
   }
   t.teardown(async () => {
     for (const n of nodes) {

@@ -15,7 +15,7 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { systemClock, formatTimestamp, type Clock, type Logger } from '../../common/index.js';
+import { StoreError, systemClock, formatTimestamp, type Clock, type Logger } from '../../common/index.js';
 import type { Ring, Device } from '../../ring/index.js';
 import type { ReplicationClientPool } from '../../cluster/index.js';
 import type { Devices } from '../devices.js';
@@ -25,6 +25,7 @@ import { listSuffix, filesToPush, covers, stateOf, hashDirOf, removeHashDirIf, p
 import { Throttle, throttled } from './throttle.js';
 import { newWorkerStats, type WorkerStats } from './worker-stats.js';
 import type { Worker, WorkerResult } from './worker.js';
+import { PeerGate } from './peer-gate.js';
 
 export interface ObjectReplicatorOptions {
   devices: Devices;
@@ -56,6 +57,7 @@ export class ObjectReplicator implements Worker {
   private queue: Job[] = [];
   private passStartMs = 0;
   private handoffsSeen = 0;
+  private readonly gate = new PeerGate();
   private lastReclaimMs = Number.NEGATIVE_INFINITY;
   private reclaimThisPass = false;
 
@@ -88,6 +90,7 @@ export class ObjectReplicator implements Worker {
   private async startPass(): Promise<void> {
     this.passStartMs = this.clock.nowMs();
     this.handoffsSeen = 0;
+    this.gate.reset();
     this.reclaimThisPass = this.passStartMs - this.lastReclaimMs >= this.opts.reclaimIntervalMs;
     if (this.reclaimThisPass) this.lastReclaimMs = this.passStartMs;
     for (const d of this.opts.devices.list) {
@@ -114,6 +117,8 @@ export class ObjectReplicator implements Worker {
     for (const peer of targets) {
       if (signal.aborted) return;
       try {
+        const client = this.opts.clients.get(peer.ip, peer.port);
+        if (!(await this.gate.reachable(client))) throw new StoreError('UNAVAILABLE', `Cannot reach ${client.address}`);
         synced += await this.syncWith(root, job, local, peer, signal);
         if (!isPrimary && (await this.peerHoldsAll(root, job, local, peer))) confirmed += 1;
       } catch (err) {

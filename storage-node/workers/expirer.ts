@@ -1,0 +1,140 @@
+/**
+ * ObjectExpirer: removes objects whose X-Delete-At has passed. Reads already treat them as
+ * missing; the expirer frees their space and drops them from listings. For each expired object
+ * it writes a tombstone stamped with the delete-at time itself (every replica's expirer writes
+ * the same file, so suffix hashes agree and a PUT made after that time still wins), and sends a
+ * deleted row to the container's replicas (journalled when one is down, like any update). The
+ * object's name comes from its .data footer. Each runOnce() handles a bounded number of
+ * partitions.
+ */
+import { open } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { systemClock, formatTimestamp, type Clock, type Logger } from '../../common/index.js';
+import type { Ring } from '../../ring/index.js';
+import type { Devices } from '../devices.js';
+import type { SuffixHashCache } from '../suffix-hash-cache.js';
+import type { ListingUpdates } from '../listing-updates.js';
+import { listPartitions } from '../suffix-hashes.js';
+import { readStoredMeta, type StoredMeta } from '../object-file.js';
+import { readMetaFile } from '../object-version.js';
+import { listSuffix, stateOf, hashDirOf, receiveFile, SUFFIX_RE } from '../replica-files.js';
+import { Throttle } from './throttle.js';
+import { newWorkerStats, type WorkerStats } from './worker-stats.js';
+import type { Worker, WorkerResult } from './worker.js';
+
+export interface ObjectExpirerOptions {
+  devices: Devices;
+  cache: SuffixHashCache;
+  /** The container ring, to find the replicas of an expired object's listing. */
+  containerRing: () => Ring | undefined;
+  updates: Pick<ListingUpdates, 'deliverRows'>;
+  /** Object files checked per second; 0: unlimited. */
+  filesPerSec: number;
+  partitionsPerRun?: number;
+  log: Logger;
+  clock?: Clock;
+}
+
+interface Job { device: string; partition: number }
+
+export class ObjectExpirer implements Worker {
+  readonly name = 'expirer';
+  readonly stats: WorkerStats = newWorkerStats('expirer');
+  private readonly clock: Clock;
+  private readonly files: Throttle;
+  private queue: Job[] = [];
+  private passStartMs = 0;
+
+  constructor(private readonly opts: ObjectExpirerOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.files = new Throttle(opts.filesPerSec);
+  }
+
+  async runOnce(signal: AbortSignal): Promise<WorkerResult> {
+    if (this.queue.length === 0) {
+      this.passStartMs = this.clock.nowMs();
+      for (const d of this.opts.devices.list) {
+        const root = await this.opts.devices.root(d.name).catch(() => undefined);
+        if (root) for (const partition of await listPartitions(root)) this.queue.push({ device: d.name, partition });
+      }
+    }
+    const per = this.opts.partitionsPerRun ?? 8;
+    for (let n = 0; n < per && this.queue.length > 0 && !signal.aborted; n++) {
+      const job = this.queue.shift()!;
+      try {
+        await this.expirePartition(job, signal);
+      } catch (err) {
+        this.stats.failures += 1;
+        this.opts.log.warn({ err, ...job }, 'partition expiry failed');
+      }
+    }
+    if (this.queue.length > 0) return 'busy';
+    this.stats.passes += 1;
+    this.stats.lastPassEndMs = this.clock.nowMs();
+    this.stats.lastPassDurationMs = this.stats.lastPassEndMs - this.passStartMs;
+    return 'idle';
+  }
+
+  private async expirePartition(job: Job, signal: AbortSignal): Promise<void> {
+    const root = await this.opts.devices.root(job.device);
+    const suffixes = (await readdir(join(root, 'objects', String(job.partition))).catch(() => [] as string[])).filter((s) => SUFFIX_RE.test(s));
+    for (const suffix of suffixes) {
+      for (const [hash, names] of await listSuffix(root, job.partition, suffix)) {
+        if (signal.aborted) return;
+        const st = stateOf(names);
+        if (st.newest?.kind !== 'data') continue;
+        await this.files.take(1, signal);
+        const dir = hashDirOf(root, job.partition, hash);
+        const found = await this.expiry(join(dir, st.newest.name), dir, st.meta?.timestamp);
+        if (!found) continue;
+        const { deleteAtMs, stored } = found;
+        const tombstone = formatTimestamp(deleteAtMs);
+        const newest = st.meta && st.meta.timestamp > st.newest.timestamp ? st.meta.timestamp : st.newest.timestamp;
+        // A version written after its own delete-at (clock skew) stays hidden by reads; no tombstone can outrank it.
+        if (tombstone <= newest) continue;
+        if (!(await receiveFile(root, job.partition, hash, `${tombstone}.ts`, 0, noBytes()))) continue;
+        this.opts.cache.invalidate(job.device, job.partition, suffix);
+        this.stats.objectsSynced += 1;
+        await this.dropListingRow(job.device, stored, tombstone);
+      }
+    }
+  }
+
+  /** The object's delete-at if it has passed, with its stored metadata. */
+  private async expiry(file: string, dir: string, metaTs: string | undefined): Promise<{ deleteAtMs: number; stored: StoredMeta } | undefined> {
+    let fh;
+    try {
+      fh = await open(file, 'r');
+    } catch {
+      return undefined;
+    }
+    try {
+      const stored = await readStoredMeta(fh, file);
+      let deleteAtMs = stored.deleteAtMs;
+      if (metaTs) {
+        const m = await readMetaFile(dir, metaTs);
+        if (m.deleteAtMs >= 0) deleteAtMs = m.deleteAtMs;
+      }
+      return deleteAtMs > 0 && deleteAtMs <= this.clock.nowMs() ? { deleteAtMs, stored } : undefined;
+    } catch {
+      return undefined; // unreadable: the auditor's business
+    } finally {
+      await fh.close();
+    }
+  }
+
+  private async dropListingRow(device: string, stored: StoredMeta, timestamp: string): Promise<void> {
+    const ring = this.opts.containerRing();
+    const m = stored.path ? /^\/([^/]+)\/([^/]+)\/(.+)$/s.exec(stored.path) : null;
+    if (!ring || !m) return;
+    const [, account, container, object] = m as unknown as [string, string, string, string];
+    const partition = ring.partOf(`/${account}/${container}`);
+    const targets = ring.primaries(partition).map((d) => ({ ip: d.ip, port: d.port, device: d.device, partition }));
+    await this.opts.updates.deliverRows(device, targets, account, container, [{ name: object, size: 0, etag: '', contentType: '', timestamp, deleted: true }]);
+  }
+}
+
+async function* noBytes(): AsyncGenerator<Uint8Array> {
+  // A tombstone is an empty file.
+}

@@ -1,0 +1,129 @@
+/**
+ * ListingReplicator: keeps container listings and account records identical on the replicas of
+ * their partitions (container and account rings). For each partition holding containers (or
+ * accounts) on this node, it compares a digest per container with each other primary and, for
+ * those that differ, sends the record and every row (tombstone rows too), which the peer merges
+ * newest-wins; the peer's own pass sends back what this node lacks. Listing data on a handoff
+ * goes to every primary and is dropped locally only once all of them took it and it has not
+ * changed since. Each runOnce() handles a bounded number of partitions.
+ */
+import { StoreError, systemClock, type Clock, type Logger } from '../../common/index.js';
+import type { Ring, Device } from '../../ring/index.js';
+import type { ReplicationClientPool } from '../../cluster/index.js';
+import type { Devices } from '../devices.js';
+import type { MetaDbs, DeviceDb } from '../meta-db.js';
+import { listingPartitions, listingDigests, readListing, dropListing, type ListingKind } from '../listing-sync.js';
+import { newWorkerStats, type WorkerStats } from './worker-stats.js';
+import type { Worker, WorkerResult } from './worker.js';
+import { PeerGate } from './peer-gate.js';
+
+export interface ListingReplicatorOptions {
+  devices: Devices;
+  dbs: MetaDbs;
+  ring: (kind: ListingKind) => Ring | undefined;
+  isLocal: (dev: Device) => boolean;
+  clients: ReplicationClientPool;
+  partitionsPerRun: number;
+  log: Logger;
+  clock?: Clock;
+}
+
+interface Job { device: string; kind: ListingKind; partition: number }
+
+export class ListingReplicator implements Worker {
+  readonly name = 'listing-replicator';
+  readonly stats: WorkerStats = newWorkerStats('listing-replicator');
+  private readonly clock: Clock;
+  private queue: Job[] = [];
+  private passStartMs = 0;
+  private handoffsSeen = 0;
+  private readonly gate = new PeerGate();
+
+  constructor(private readonly opts: ListingReplicatorOptions) {
+    this.clock = opts.clock ?? systemClock;
+  }
+
+  async runOnce(signal: AbortSignal): Promise<WorkerResult> {
+    if (this.queue.length === 0) await this.startPass();
+    for (let n = 0; n < this.opts.partitionsPerRun && this.queue.length > 0 && !signal.aborted; n++) {
+      const job = this.queue.shift()!;
+      try {
+        await this.replicate(job, signal);
+      } catch (err) {
+        this.stats.failures += 1;
+        this.opts.log.warn({ err, ...job }, 'listing replication failed');
+      }
+    }
+    if (this.queue.length > 0) return 'busy';
+    this.stats.passes += 1;
+    this.stats.lastPassEndMs = this.clock.nowMs();
+    this.stats.lastPassDurationMs = this.stats.lastPassEndMs - this.passStartMs;
+    this.stats.handoffsLeft = this.handoffsSeen;
+    return 'idle';
+  }
+
+  private async startPass(): Promise<void> {
+    this.passStartMs = this.clock.nowMs();
+    this.handoffsSeen = 0;
+    this.gate.reset();
+    for (const dev of this.opts.devices.list) {
+      const d = await this.opts.dbs.get(dev.name).catch(() => undefined);
+      if (!d) continue;
+      for (const kind of ['account', 'container'] as const) {
+        if (!this.opts.ring(kind)) continue;
+        for (const partition of await listingPartitions(d, kind)) this.queue.push({ device: dev.name, kind, partition });
+      }
+    }
+  }
+
+  private async replicate(job: Job, signal: AbortSignal): Promise<void> {
+    const ring = this.opts.ring(job.kind);
+    if (!ring || job.partition >= ring.partCount) return;
+    const d = await this.opts.dbs.get(job.device);
+    const mine = (p: Device) => p.device === job.device && this.opts.isLocal(p);
+    const primaries = ring.primaries(job.partition);
+    const isPrimary = primaries.some(mine);
+    const targets = primaries.filter((p) => !mine(p));
+    const local = await listingDigests(d, job.partition, job.kind);
+    let confirmed = 0;
+    let sent = 0;
+    for (const peer of targets) {
+      if (signal.aborted) return;
+      try {
+        const client = this.opts.clients.get(peer.ip, peer.port);
+        if (!(await this.gate.reachable(client))) throw new StoreError('UNAVAILABLE', `Cannot reach ${client.address}`);
+        const remote = await client.listingDigests({ device: peer.device, partition: job.partition, kind: job.kind }, { signal });
+        for (const [name, digest] of local) {
+          if (remote.get(name) === digest) continue;
+          for await (const msg of readListing(d, peer.device, job.partition, job.kind, name)) {
+            await client.mergeListing(msg, { signal });
+            this.stats.objectsSynced += msg.objectRows.length + msg.containerRows.length;
+          }
+          sent += 1;
+        }
+        confirmed += 1;
+      } catch (err) {
+        this.stats.failures += 1;
+        this.opts.log.info({ err, ...job, peer: `${peer.ip}:${peer.port}/${peer.device}` }, 'cannot sync listings with peer');
+      }
+    }
+    if (sent > 0) {
+      this.stats.partitionsSynced += 1;
+      this.opts.log.info({ ...job, synced: sent, handoff: !isPrimary }, 'listing partition replicated');
+    }
+    if (isPrimary) return;
+    if (targets.length > 0 && confirmed === targets.length) await this.dropHandoff(d, job, local);
+    else this.handoffsSeen += 1;
+  }
+
+  /** Drops what every primary took, unless it changed meanwhile (then the next pass sends it). */
+  private async dropHandoff(d: DeviceDb, job: Job, sent: Map<string, string>): Promise<void> {
+    const now = await listingDigests(d, job.partition, job.kind);
+    let kept = false;
+    for (const [name, digest] of now) {
+      if (sent.get(name) === digest) await dropListing(d, job.partition, job.kind, name);
+      else kept = true;
+    }
+    if (kept) this.handoffsSeen += 1;
+  }
+}
