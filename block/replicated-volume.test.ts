@@ -107,3 +107,24 @@ t.test('snapshot of a volume is copy-on-write and a clone reads through it', asy
   t.equal(del.freedLayers.length, 2);
   t.equal(await manager.layerBytes(del.freedLayers[0]), 0);
 });
+
+t.test('ReplicatedVolume.scrubStep() finds replicas that missed writes before it attached', async (t) => {
+  const { vol, nodes, deps, rec } = await setup(t);
+  await nodes.stopNode(2);
+  for (let i = 0; i < 6; i++) await vol.write(i * MiB, Buffer.alloc(8192, 4), true);
+  await nodes.startNode(2);
+  // A new gateway view (as after a restart) knows nothing of the stale replicas until it scrubs.
+  const fresh = await ReplicatedVolume.open(deps, { ...rec, layers: [...vol.currentLayers] }, false);
+  t.equal(fresh.staleExtents, 0);
+  let done = false;
+  for (let i = 0; i < 10 && !done; i++) done = await fresh.scrubStep(4);
+  t.ok(done, 'a full pass completed');
+  t.ok(fresh.staleExtents > 0, 'stale replicas found');
+  const deadline = Date.now() + 10_000;
+  while (fresh.staleExtents > 0 && Date.now() < deadline) await fresh.resyncOnce();
+  t.equal(fresh.staleExtents, 0, 'and resynced');
+  await nodes.stopNode(0);
+  await nodes.stopNode(1);
+  const res = await nodes.extents.read(nodes.replicas[2], { layer: vol.currentLayers[0], index: 5, offset: 0, length: 8192 });
+  t.ok(res.data.every((b) => b === 4), 'the resynced replica holds the data on its own');
+});

@@ -4,7 +4,7 @@
 import t from 'tap';
 import { readFile, writeFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { startTestCluster } from './cluster.js';
 import { DurabilityProbe, bodyOf, md5, tryPut } from './durability-helpers.js';
