@@ -60,7 +60,9 @@ export class VolumeAttachment {
         this.expiresAtMs = lease.expiresAtMs;
         this.volume.fenced = false;
       } catch (err) {
-        if ((err instanceof StoreError && err.code === 'IN_USE') || this.deps.clock.nowMs() >= this.expiresAtMs) {
+        // Fence a few ticks before expiry, so writes stop before another gateway may take over.
+        const fenceAtMs = this.expiresAtMs - 3 * this.deps.tickMs;
+        if ((err instanceof StoreError && err.code === 'IN_USE') || this.deps.clock.nowMs() >= fenceAtMs) {
           if (!this.volume.fenced) this.log.error({ err: (err as Error).message }, 'lease lost: writes fenced');
           this.volume.fenced = true;
         }

@@ -95,6 +95,7 @@ export class VolumeManager {
     const reqId = randomUUID();
     let attached = false;
     await this.deps.registers.change(leaseKey(volume.id), (text) => {
+      attached = false;
       const lease = parseLease(text);
       if (!isLive(lease, this.clock.nowMs())) return text;
       attached = true;
