@@ -74,7 +74,8 @@ export class ReplicationClient {
         if (err) reject(err instanceof StoreError ? err : fromServiceError(err, context));
         else resolve(res!);
       };
-      const deadline = Date.now() + (opts?.timeoutMs ?? this.config.chunkTimeoutMs);
+      // Large files get longer: at least 1 KiB per ms (about 1 MB/s) on top of the chunk timeout.
+      const deadline = Date.now() + (opts?.timeoutMs ?? this.config.chunkTimeoutMs + Math.ceil(header.size / 1024));
       const call = this.client.makeClientStreamRequest(
         def.path, def.requestSerialize, def.responseDeserialize, callMetadata(this.config, opts), { deadline },
         (err, res) => finish(err, res as M.PushFileResponseMsg),

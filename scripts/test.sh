@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(python3-swiftclient awscli python3-boto3 qemu-utils libnbd-bin python3-libnbd fio)
+APT_PACKAGES=(python3-swiftclient awscli python3-boto3 qemu-utils libnbd-bin python3-libnbd fio nbdkit openssl)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

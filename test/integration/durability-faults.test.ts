@@ -4,8 +4,9 @@
 import t from 'tap';
 import { readFile, writeFile } from 'node:fs/promises';
 import { Ring, ringFilePath } from '../../ring/index.js';
-import { NodeClientPool, DEFAULT_NODE_CLIENT_CONFIG } from '../../cluster/index.js';
 import { startTestCluster } from './cluster.js';
+import { NodeClientPool, DEFAULT_NODE_CLIENT_CONFIG, readClusterFile } from '../../cluster/index.js';
+import { runDispersion } from '../../tools/cluster-dispersion.js';
 import { DurabilityProbe, bodyOf, md5, tryPut } from './durability-helpers.js';
 
 const ACCT = 'AUTH_f';
@@ -64,6 +65,8 @@ t.test('a full device: writes go elsewhere, nothing is lost, data moves home lat
     t.ok(views.every((v) => v.etag === etag), `${o} is on all its primaries`);
   }
   t.same(await probe.handoffPartitions(), [], 'no handoff data is left');
+  const clusterConfig = await readClusterFile(await c.writeClusterFile());
+  t.equal((await runDispersion(clusterConfig, { coveragePercent: 100, populate: false })).percentFull, 100, 'dispersion reports 100%');
 });
 
 async function readAll(res: { body: AsyncIterable<unknown> }): Promise<Buffer> {

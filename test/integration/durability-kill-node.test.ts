@@ -4,6 +4,8 @@
 // Needs `npm run build` (the nodes run compiled code).
 import t from 'tap';
 import { startTestCluster } from './cluster.js';
+import { readClusterFile } from '../../cluster/index.js';
+import { runDispersion } from '../../tools/cluster-dispersion.js';
 import { DurabilityProbe, bodyOf, md5, tryPut } from './durability-helpers.js';
 
 t.test('killed node during writes and deletes: replication restores full strength', async (t) => {
@@ -13,6 +15,8 @@ t.test('killed node during writes and deletes: replication restores full strengt
   t.teardown(() => probe.close());
   const acct = 'AUTH_d';
   await cluster.putContainer({ account: acct, container: 'box' }, {});
+  const clusterConfig = await readClusterFile(await c.writeClusterFile());
+  t.equal((await runDispersion(clusterConfig, { coveragePercent: 100, populate: false })).percentFull, 100, 'dispersion sentinels written, 100%');
 
   const live = new Map<string, string>();
   const deleted = new Set<string>();
@@ -52,4 +56,5 @@ t.test('killed node during writes and deletes: replication restores full strengt
     t.ok(views.every((v) => v.etag === undefined && !v.error), `${name} is deleted on every primary`);
   }
   t.same(await probe.handoffPartitions(), [], 'no handoff data is left');
+  t.equal((await runDispersion(clusterConfig, { coveragePercent: 100, populate: false })).percentFull, 100, 'dispersion reports 100%');
 });

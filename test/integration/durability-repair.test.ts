@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { startTestCluster } from './cluster.js';
+import { readClusterFile } from '../../cluster/index.js';
+import { runDispersion } from '../../tools/cluster-dispersion.js';
 import { DurabilityProbe, bodyOf, md5, tryPut } from './durability-helpers.js';
 import { NodeClientPool, DEFAULT_NODE_CLIENT_CONFIG, type ObjectCluster } from '../../cluster/index.js';
 
@@ -26,6 +28,8 @@ t.test('flipped bytes: never served, quarantined, restored; wiped device: rebuil
   const clients = new NodeClientPool({ ...DEFAULT_NODE_CLIENT_CONFIG, peerSecret: c.peerSecret });
   t.teardown(() => { probe.close(); clients.close(); });
   await cluster.putContainer({ account: ACCT, container: 'box' }, {});
+  const clusterConfig = await readClusterFile(await c.writeClusterFile());
+  t.equal((await runDispersion(clusterConfig, { coveragePercent: 100, populate: false })).percentFull, 100, 'dispersion sentinels written, 100%');
   const etags = new Map<string, string>();
   for (let i = 0; i < 12; i++) {
     const body = bodyOf(i, i === 0 ? 3 * 1024 * 1024 : 150_000);
@@ -82,4 +86,5 @@ t.test('flipped bytes: never served, quarantined, restored; wiped device: rebuil
     t.ok(views.every((v) => v.etag === etag), `${o} is on every primary after the wipe`);
   }
   t.same(await probe.handoffPartitions(), [], 'no handoff data');
+  t.equal((await runDispersion(clusterConfig, { coveragePercent: 100, populate: false })).percentFull, 100, 'dispersion reports 100%');
 });
