@@ -5,7 +5,12 @@
  * uninterrupted stream. Backpressure is kept: bytes are pulled only as the consumer reads.
  */
 import { Readable } from 'node:stream';
-import { StoreError } from '../common/index.js';
+import { StoreError, errorCodeOf } from '../common/index.js';
+
+function isCorruption(err: unknown): boolean {
+  const code = errorCodeOf(err);
+  return code === 'CORRUPT' || code === 'CHECKSUM_MISMATCH';
+}
 
 export interface ResumeOptions {
   /** Absolute offset of the first byte `first` delivers. */
@@ -40,6 +45,9 @@ export function resumingBody(first: Readable, opts: ResumeOptions): Readable {
         return;
       } catch (err) {
         body.destroy();
+        // A replica that found its own bytes corrupt has already sent some of them: continuing
+        // from another replica would hand the client a silently mixed body, so fail instead.
+        if (isCorruption(err)) throw err;
         if (resumes >= opts.maxResumes || offset > opts.end) throw err;
         resumes++;
         body = await opts.resume(offset, err);

@@ -19,7 +19,7 @@ function num(value: string | undefined, name: string, fallback: number, max = Nu
   return n;
 }
 
-const WORKERS = ['replicator', 'listing-replicator', 'auditor', 'updater'];
+const WORKERS = ['replicator', 'listing-replicator', 'auditor', 'expirer', 'updater'];
 
 export function registerClusterCommands(program: Command): void {
   const cluster = program.command('cluster').description('Cluster-wide health, dispersion and durability passes');

@@ -56,11 +56,26 @@ export async function checkDispersion(ring: Ring, pool: NodeClientPool, sentinel
     partitionsCovered: sentinels.length, partitionCount: ring.partCount, replicas: ring.replicaCount, objects: sentinels.length,
     full: 0, missing1: 0, missing2: 0, missingMore: 0, missingAll: 0, errors: 0, percentFull: 0, populated,
   };
+  // A node that does not connect counts as missing for all its sentinels, after one wait, not one per object.
+  const reachable = new Map<string, Promise<boolean>>();
+  const up = (ip: string, port: number): Promise<boolean> => {
+    const key = `${ip}:${port}`;
+    let v = reachable.get(key);
+    if (!v) {
+      v = pool.get(ip, port).waitConnected(2000).then(() => true, () => false);
+      reachable.set(key, v);
+    }
+    return v;
+  };
   const limit = 16;
   for (let i = 0; i < sentinels.length; i += limit) {
     await Promise.all(sentinels.slice(i, i + limit).map(async ({ name, partition }) => {
       let found = 0;
       for (const d of ring.primaries(partition)) {
+        if (!(await up(d.ip, d.port))) {
+          r.errors += 1;
+          continue;
+        }
         try {
           await pool.get(d.ip, d.port).headObject({ device: d.device, partition, account: DISPERSION_ACCOUNT, container: DISPERSION_CONTAINER, object: name }, { timeoutMs: 5000 });
           found += 1;

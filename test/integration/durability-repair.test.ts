@@ -61,9 +61,8 @@ t.test('flipped bytes: never served, quarantined, restored; wiped device: rebuil
   // A large object streams before its checksum is known: a GET either fails or is correct.
   const big = await getMd5(cluster, 'o0').catch(() => 'error');
   // The node fails the stream before the last chunk; the proxy must then fail the GET rather than
-  // resume on another replica after the corrupt bytes (cluster/resuming-body.ts, not yet).
-  t.ok(big === etags.get('o0') || big === 'error', 'a large corrupt replica is never returned whole',
-    { todo: 'cluster/resuming-body.ts must not resume after a CORRUPT error' });
+  // resume on another replica after the corrupt bytes (cluster/resuming-body.ts).
+  t.ok(big === etags.get('o0') || big === 'error', 'a large corrupt replica is never returned whole');
 
   await probe.runEverywhere('auditor');
   let quarantined = 0;
