@@ -6,13 +6,12 @@
 import t from 'tap';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { join } from 'node:path';
 import { startAllInOne, STRATA_ENTRY } from './all-in-one.js';
 
 const run = promisify(execFile);
 
 t.test('a volume of the all-in-one is written and read by qemu-io over NBD', async (t) => {
-  const aio = await startAllInOne(t, join(t.testdir({}), 'data'));
+  const aio = await startAllInOne(t);
   const strata = (...args: string[]) => run(process.execPath, [STRATA_ENTRY, ...args], { env: aio.env, timeout: 60_000 });
 
   const created = await strata('volume', 'create', 'disk1', '--size', '32M');

@@ -4,7 +4,8 @@
  * under <data>/run/ to kill single processes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -61,7 +62,23 @@ interface Ports { proxyPort: number; blockPort: number; basePort: number }
 
 interface Teardown { teardown(fn: () => unknown): void }
 
-export async function startAllInOne(t: Teardown, dataDir: string, opts: { nodes?: number; timeoutMs?: number; ports?: Ports } = {}): Promise<AllInOne> {
+/**
+ * Starts an all-in-one in a fresh temporary data folder (removed after the processes stopped:
+ * a tap testdir would be removed while they still write).
+ */
+export async function startAllInOne(t: Teardown, opts: { nodes?: number; timeoutMs?: number } = {}): Promise<AllInOne> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'strata-aio-'));
+  let current: AllInOne | undefined;
+  t.teardown(async () => {
+    await current?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  current = await startIn(t, dataDir, opts, (next) => { current = next; });
+  return current;
+}
+
+async function startIn(t: Teardown, dataDir: string, opts: { nodes?: number; timeoutMs?: number; ports?: Ports },
+  onRestart: (next: AllInOne) => void): Promise<AllInOne> {
   const proxyPort = opts.ports?.proxyPort ?? await freePort();
   const blockPort = opts.ports?.blockPort ?? await freePort();
   const basePort = opts.ports?.basePort ?? await freePortRange(opts.nodes ?? 4);
@@ -80,7 +97,7 @@ export async function startAllInOne(t: Teardown, dataDir: string, opts: { nodes?
     await exited;
     clearTimeout(killer);
   };
-  t.teardown(stop);
+
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   while (!/^ready$/m.test(out)) {
     if (child.exitCode !== null) throw new Error(`strata start exited with ${child.exitCode}:\n${out}`);
@@ -100,7 +117,9 @@ export async function startAllInOne(t: Teardown, dataDir: string, opts: { nodes?
     stop,
     restart: async () => {
       await stop();
-      return startAllInOne(t, dataDir, { ...opts, ports: { proxyPort, blockPort, basePort } });
+      const next = await startIn(t, dataDir, { ...opts, ports: { proxyPort, blockPort, basePort } }, onRestart);
+      onRestart(next);
+      return next;
     },
   };
 }

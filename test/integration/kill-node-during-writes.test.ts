@@ -4,11 +4,10 @@
  */
 import t from 'tap';
 import { createHash, randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { startAllInOne } from './all-in-one.js';
 
 t.test('every acknowledged write survives a storage node killed mid-stream', async (t) => {
-  const aio = await startAllInOne(t, join(t.testdir({}), 'data'));
+  const aio = await startAllInOne(t);
   const auth = await fetch(aio.authUrl, { headers: { 'x-auth-user': 'test:tester', 'x-auth-key': 'testing' } });
   t.equal(auth.status, 200);
   const token = auth.headers.get('x-auth-token') ?? '';

@@ -50,7 +50,7 @@ const skip = !existsSync(STRATA_ENTRY) ? 'run `npm run build` first (no dist/too
 
 t.test('real S3 clients against the all-in-one', { skip }, async (t) => {
   const dir = t.testdir({ work: {} });
-  const aio = await startAllInOne(t, join(dir, 'data'));
+  const aio = await startAllInOne(t);
   const endpoint = aio.proxyUrl;
   const work = join(dir, 'work');
   const auth = await fetch(aio.authUrl, { headers: { 'x-auth-user': 'test:tester', 'x-auth-key': 'testing' } });

@@ -32,7 +32,7 @@ const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 t.test('swift CLI works unmodified against the all-in-one', async (t) => {
   const dir = t.testdir({});
-  const aio = await startAllInOne(t, join(dir, 'data'));
+  const aio = await startAllInOne(t);
   const work = join(dir, 'work');
   await run('mkdir', ['-p', join(work, 'dir')]);
 
