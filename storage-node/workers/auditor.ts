@@ -11,13 +11,13 @@ import { join } from 'node:path';
 import { systemClock, type Clock, type Logger } from '../../common/index.js';
 import type { Devices } from '../devices.js';
 import type { SuffixHashCache } from '../suffix-hash-cache.js';
-import { listPartitions } from '../suffix-hashes.js';
 import { readStoredMeta, type StoredMeta } from '../object-file.js';
 import { ContentDigester, initChecksums } from '../checksum.js';
 import { readMetaFile } from '../object-version.js';
 import { listSuffix, stateOf, hashDirOf, SUFFIX_RE } from '../replica-files.js';
 import { quarantineFile } from '../quarantine.js';
 import { Throttle } from './throttle.js';
+import { PartitionPass, type PartitionJob } from './partition-pass.js';
 import { newWorkerStats, type WorkerStats } from './worker-stats.js';
 import type { Worker, WorkerResult } from './worker.js';
 import { readdir } from 'node:fs/promises';
@@ -34,7 +34,7 @@ export interface ObjectAuditorOptions {
   clock?: Clock;
 }
 
-interface Job { device: string; partition: number }
+type Job = PartitionJob;
 
 const READ_BYTES = 64 * 1024;
 
@@ -44,39 +44,18 @@ export class ObjectAuditor implements Worker {
   private readonly bytes: Throttle;
   private readonly files: Throttle;
   private readonly clock: Clock;
-  private queue: Job[] = [];
-  private passStartMs = 0;
+  private readonly pass: PartitionPass;
 
   constructor(private readonly opts: ObjectAuditorOptions) {
     this.bytes = new Throttle(opts.bytesPerSec);
     this.files = new Throttle(opts.filesPerSec);
     this.clock = opts.clock ?? systemClock;
+    this.pass = new PartitionPass(opts.devices, this.clock, this.stats, opts.log, 'partition audit failed');
   }
 
   async runOnce(signal: AbortSignal): Promise<WorkerResult> {
     await initChecksums();
-    if (this.queue.length === 0) {
-      this.passStartMs = this.clock.nowMs();
-      for (const d of this.opts.devices.list) {
-        const root = await this.opts.devices.root(d.name).catch(() => undefined);
-        if (root) for (const partition of await listPartitions(root)) this.queue.push({ device: d.name, partition });
-      }
-    }
-    const per = this.opts.partitionsPerRun ?? 4;
-    for (let n = 0; n < per && this.queue.length > 0 && !signal.aborted; n++) {
-      const job = this.queue.shift()!;
-      try {
-        await this.auditPartition(job, signal);
-      } catch (err) {
-        this.stats.failures += 1;
-        this.opts.log.warn({ err, ...job }, 'partition audit failed');
-      }
-    }
-    if (this.queue.length > 0) return 'busy';
-    this.stats.passes += 1;
-    this.stats.lastPassEndMs = this.clock.nowMs();
-    this.stats.lastPassDurationMs = this.stats.lastPassEndMs - this.passStartMs;
-    return 'idle';
+    return this.pass.run(signal, this.opts.partitionsPerRun ?? 4, (job, s) => this.auditPartition(job, s));
   }
 
   private async auditPartition(job: Job, signal: AbortSignal): Promise<void> {

@@ -15,11 +15,11 @@ import type { Ring } from '../../ring/index.js';
 import type { Devices } from '../devices.js';
 import type { SuffixHashCache } from '../suffix-hash-cache.js';
 import type { ListingUpdates } from '../listing-updates.js';
-import { listPartitions } from '../suffix-hashes.js';
 import { readStoredMeta, type StoredMeta } from '../object-file.js';
 import { readMetaFile } from '../object-version.js';
 import { listSuffix, stateOf, hashDirOf, receiveFile, SUFFIX_RE } from '../replica-files.js';
 import { Throttle } from './throttle.js';
+import { PartitionPass, type PartitionJob } from './partition-pass.js';
 import { newWorkerStats, type WorkerStats } from './worker-stats.js';
 import type { Worker, WorkerResult } from './worker.js';
 
@@ -36,44 +36,23 @@ export interface ObjectExpirerOptions {
   clock?: Clock;
 }
 
-interface Job { device: string; partition: number }
+type Job = PartitionJob;
 
 export class ObjectExpirer implements Worker {
   readonly name = 'expirer';
   readonly stats: WorkerStats = newWorkerStats('expirer');
   private readonly clock: Clock;
   private readonly files: Throttle;
-  private queue: Job[] = [];
-  private passStartMs = 0;
+  private readonly pass: PartitionPass;
 
   constructor(private readonly opts: ObjectExpirerOptions) {
     this.clock = opts.clock ?? systemClock;
     this.files = new Throttle(opts.filesPerSec);
+    this.pass = new PartitionPass(opts.devices, this.clock, this.stats, opts.log, 'partition expiry failed');
   }
 
   async runOnce(signal: AbortSignal): Promise<WorkerResult> {
-    if (this.queue.length === 0) {
-      this.passStartMs = this.clock.nowMs();
-      for (const d of this.opts.devices.list) {
-        const root = await this.opts.devices.root(d.name).catch(() => undefined);
-        if (root) for (const partition of await listPartitions(root)) this.queue.push({ device: d.name, partition });
-      }
-    }
-    const per = this.opts.partitionsPerRun ?? 8;
-    for (let n = 0; n < per && this.queue.length > 0 && !signal.aborted; n++) {
-      const job = this.queue.shift()!;
-      try {
-        await this.expirePartition(job, signal);
-      } catch (err) {
-        this.stats.failures += 1;
-        this.opts.log.warn({ err, ...job }, 'partition expiry failed');
-      }
-    }
-    if (this.queue.length > 0) return 'busy';
-    this.stats.passes += 1;
-    this.stats.lastPassEndMs = this.clock.nowMs();
-    this.stats.lastPassDurationMs = this.stats.lastPassEndMs - this.passStartMs;
-    return 'idle';
+    return this.pass.run(signal, this.opts.partitionsPerRun ?? 8, (job, s) => this.expirePartition(job, s));
   }
 
   private async expirePartition(job: Job, signal: AbortSignal): Promise<void> {
