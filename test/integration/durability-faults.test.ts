@@ -64,6 +64,8 @@ t.test('a full device: writes go elsewhere, nothing is lost, data moves home lat
     const views = await probe.replicas(ACCT, 'box', o);
     t.ok(views.every((v) => v.etag === etag), `${o} is on all its primaries`);
   }
+  // A pass can miss a peer that is still warming up after its restart: allow a few passes.
+  for (let pass = 0; pass < 4 && (await probe.handoffPartitions()).length > 0; pass++) await probe.runEverywhere('replicator');
   t.same(await probe.handoffPartitions(), [], 'no handoff data is left');
   const clusterConfig = await readClusterFile(await c.writeClusterFile());
   t.equal((await runDispersion(clusterConfig, { coveragePercent: 100, populate: false })).percentFull, 100, 'dispersion reports 100%');
