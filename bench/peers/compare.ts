@@ -3,10 +3,12 @@
  * `node dist/bench/peers/compare.js --strata URL --strata-pid-dir D --swift URL --swift-pid-dir
  * D2 --api swift,s3 --scenario put-4k,get-4k --rounds 2 --duration 20`: runs each scenario
  * against Strata (A) and Swift (B) alternately, A B A B, so both see the same machine load,
- * and prints the Strata/Swift ratios with medians and ranges over the rounds.
+ * and prints the Strata/Swift ratios with medians and ranges over the rounds. `--from F1,F2`
+ * prints the ratios of earlier runs' JSON lines instead of running anything.
  */
 import { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { addCommonOptions, boundsFor, containerFor, makeTarget, parseApis, type CommonOptions } from '../objects/bench-options.js';
 import { appendJsonLines, formatTable, toRecords, type ResultRecord } from '../objects/report.js';
 import { runScenario } from '../objects/scenario-runner.js';
@@ -23,6 +25,7 @@ interface CompareOptions extends CommonOptions {
   api: string;
   scenario: string;
   rounds: string;
+  from?: string;
 }
 
 interface System { label: string; endpoint: string; pids: PidSource; records: ResultRecord[] }
@@ -48,9 +51,16 @@ async function main(): Promise<void> {
     .option('--swift-pid-dir <dir>', 'the Swift peer\'s run folder', '/tmp/strata-bench/swift/run')
     .option('--api <apis>', 'swift, s3 or swift,s3', 'swift,s3')
     .option('--scenario <names>', 'comma-separated scenarios', 'put-4k,get-4k,put-1m,get-1m,big-256m,mixed')
-    .option('--rounds <n>', 'A B pairs per scenario', '2');
+    .option('--rounds <n>', 'A B pairs per scenario', '2')
+    .option('--from <files>', 'only summarise earlier runs: comma-separated JSON lines files (labels strata, swift)');
   cmd.parse();
   const o = cmd.opts<CompareOptions>();
+  if (o.from) {
+    const records = o.from.split(',').flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as ResultRecord));
+    const by = (label: string): ResultRecord[] => records.filter((r) => r.label === label);
+    process.stdout.write(formatRatios(summarise(by('strata'), by('swift')), 'strata', 'swift') + '\n');
+    return;
+  }
   const rounds = Math.max(1, Math.floor(Number(o.rounds) || 1));
   const a: System = { label: 'strata', endpoint: o.strata, pids: { pidDir: o.strataPidDir }, records: [] };
   const b: System = { label: 'swift', endpoint: o.swift, pids: { pidDir: o.swiftPidDir }, records: [] };
