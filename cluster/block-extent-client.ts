@@ -14,6 +14,7 @@ import type {
 } from './block-proto.js';
 import type { BlockReplica } from './block-placement.js';
 import { fromServiceError } from './grpc-status.js';
+import { ExtentIoStream } from './block-extent-stream.js';
 import { PEER_METADATA_KEY, REQUEST_ID_METADATA_KEY } from './storage-proto.js';
 
 export interface ExtentClientOptions {
@@ -28,6 +29,7 @@ type UnaryMethod = (req: unknown, md: Metadata, opts: { deadline: number }, cb: 
 /** Calls to the extent service of the nodes of a cluster. */
 export class ExtentClient {
   private readonly channels = new Map<string, Client>();
+  private readonly streams = new Map<string, ExtentIoStream>();
   private readonly timeoutMs: number;
 
   constructor(private readonly opts: ExtentClientOptions) {
@@ -54,6 +56,17 @@ export class ExtentClient {
     return c;
   }
 
+  /** The long-lived Io stream to a node (reads and writes, the hot path). */
+  private stream(r: BlockReplica): ExtentIoStream {
+    const key = `${r.ip}:${r.port}`;
+    let s = this.streams.get(key);
+    if (!s) {
+      s = new ExtentIoStream(this.channel(r), this.opts.peerSecret, key);
+      this.streams.set(key, s);
+    }
+    return s;
+  }
+
   private call<Res>(r: BlockReplica, method: string, req: unknown, timeoutMs?: number): Promise<Res> {
     const client = this.channel(r) as unknown as Record<string, UnaryMethod>;
     const md = new Metadata();
@@ -67,14 +80,18 @@ export class ExtentClient {
     });
   }
 
-  write(r: BlockReplica, req: Omit<ExtentWriteRequest, 'ref'> & { layer: string; index: number }): Promise<ExtentState> {
+  async write(r: BlockReplica, req: Omit<ExtentWriteRequest, 'ref'> & { layer: string; index: number }): Promise<ExtentState> {
     const { layer, index, ...rest } = req;
-    return this.call(r, 'write', { ...rest, ref: { device: r.device, layer, index } });
+    const write: ExtentWriteRequest = { ...rest, ref: { device: r.device, layer, index } };
+    const res = await this.stream(r).send({ write }, `write on ${r.ip}:${r.port}/${r.device}`, this.timeoutMs);
+    return res.state ?? { exists: false, generation: 0, zeroed: false };
   }
 
-  read(r: BlockReplica, req: Omit<ExtentReadRequest, 'ref'> & { layer: string; index: number }): Promise<ExtentReadResponse> {
+  async read(r: BlockReplica, req: Omit<ExtentReadRequest, 'ref'> & { layer: string; index: number }): Promise<ExtentReadResponse> {
     const { layer, index, ...rest } = req;
-    return this.call(r, 'read', { ...rest, ref: { device: r.device, layer, index } });
+    const read: ExtentReadRequest = { ...rest, ref: { device: r.device, layer, index } };
+    const res = await this.stream(r).send({ read }, `read on ${r.ip}:${r.port}/${r.device}`, this.timeoutMs);
+    return { state: res.state ?? { exists: false, generation: 0, zeroed: false }, data: res.data };
   }
 
   async stat(r: BlockReplica, layer: string, index: number, timeoutMs?: number): Promise<ExtentState> {
@@ -92,8 +109,8 @@ export class ExtentClient {
   }
 
   async flush(r: BlockReplica, refs: Array<{ layer: string; index: number }>): Promise<void> {
-    const req: FlushRequest = { refs: refs.map((x) => ({ device: r.device, layer: x.layer, index: x.index })) };
-    await this.call(r, 'flush', req, this.timeoutMs * 3);
+    const flush: FlushRequest = { refs: refs.map((x) => ({ device: r.device, layer: x.layer, index: x.index })) };
+    await this.stream(r).send({ flush }, `flush on ${r.ip}:${r.port}/${r.device}`, this.timeoutMs * 3);
   }
 
   listLayer(r: BlockReplica, layer: string): Promise<ListLayerResponse> {
@@ -114,6 +131,8 @@ export class ExtentClient {
 
   /** Closes every channel. */
   close(): void {
+    for (const s of this.streams.values()) s.close();
+    this.streams.clear();
     for (const c of this.channels.values()) c.close();
     this.channels.clear();
   }

@@ -34,6 +34,12 @@ export interface ExtentWriteRequest {
 }
 export interface ExtentReadRequest { ref: ExtentRef; offset: number; length: number }
 export interface ExtentReadResponse { state: ExtentState; data: Buffer }
+/** One request on the Io stream: exactly one of write/read/flush. */
+export interface IoRequestMessage {
+  id: number; write?: ExtentWriteRequest | null; read?: ExtentReadRequest | null; flush?: FlushRequest | null;
+}
+/** One response on the Io stream: `errorCode` (a Strata ErrorCode) empty on success. */
+export interface IoResponseMessage { id: number; state: ExtentState | null; data: Buffer; errorCode: string; errorMessage: string }
 export interface StatRequest { refs: ExtentRef[] }
 export interface StatResponse { states: ExtentState[] }
 export interface SetGenerationRequest { ref: ExtentRef; expected: number; generation: number }

@@ -3,9 +3,11 @@
  * ExtentStore and metadata registers through RegisterAcceptor. Every call must carry the peer
  * secret; errors leave as gRPC status plus a Strata code (cluster/grpc-status.ts).
  */
-import type { Server, ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { Server, ServerDuplexStream, ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { StoreError, type Logger } from '../common/index.js';
-import { extentServiceDefinition, PEER_METADATA_KEY, toServiceError } from '../cluster/index.js';
+import {
+  extentServiceDefinition, PEER_METADATA_KEY, toServiceError, type IoRequestMessage, type IoResponseMessage,
+} from '../cluster/index.js';
 import { ExtentStore } from './extent-store.js';
 import { RegisterAcceptor } from './extent-register.js';
 
@@ -19,6 +21,33 @@ export interface ExtentServiceContext {
 
 type Handler<Req, Res> = (req: Req) => Promise<Res>;
 
+/** Receive window of a gateway connection: several 1 MiB writes in flight, not 64 KiB at a time. */
+const IO_WINDOW_BYTES = 16 * 1024 * 1024;
+const widened = new WeakSet<object>();
+
+interface SessionLike { setLocalWindowSize?(n: number): void; settings?(s: { initialWindowSize: number }): void; destroyed?: boolean }
+interface CallLike { stream?: { session?: SessionLike }; nextCall?: CallLike }
+
+/**
+ * Widens the HTTP/2 receive window of the connection carrying an Io stream. grpc-js servers have
+ * no option for it and the default 64 KiB makes every 1 MiB write wait for ~16 window updates,
+ * each a scheduling hop on a busy host. Reaches grpc-js internals defensively: if their shape
+ * changes this does nothing, and only speed is lost.
+ */
+function widenWindow(call: unknown): void {
+  try {
+    let c = (call as { call?: CallLike }).call;
+    for (let i = 0; i < 8 && c && !c.stream && c.nextCall; i++) c = c.nextCall;
+    const session = c?.stream?.session;
+    if (!session || session.destroyed || widened.has(session)) return;
+    widened.add(session);
+    session.setLocalWindowSize?.(IO_WINDOW_BYTES);
+    session.settings?.({ initialWindowSize: IO_WINDOW_BYTES });
+  } catch {
+    // Only a speed-up; the stream works with the default window.
+  }
+}
+
 /**
  * Adds the extent service to a storage node's gRPC server. Returns a close function that syncs
  * and closes open extent files.
@@ -27,6 +56,9 @@ export function addExtentService(server: Server, ctx: ExtentServiceContext): () 
   const store = new ExtentStore({ devices: ctx.devices });
   const registers = new RegisterAcceptor(ctx.devices);
   const log = ctx.log.child({ component: 'extent-service' });
+  /** Io operations still running: closing waits for them, so no file is created after close. */
+  const running = new Set<Promise<unknown>>();
+  let closing = false;
 
   function unary<Req, Res>(name: string, fn: Handler<Req, Res>) {
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
@@ -46,7 +78,65 @@ export function addExtentService(server: Server, ctx: ExtentServiceContext): () 
     };
   }
 
+  function refused(name: string, err: unknown): { errorCode: string; errorMessage: string } {
+    if (!(err instanceof StoreError) || err.code === 'INTERNAL') log.error({ err, call: name }, 'extent call failed');
+    else log.debug({ code: err.code, call: name, msg: err.message }, 'extent call refused');
+    const e = err instanceof StoreError ? err : new StoreError('INTERNAL', 'Internal error in storage node');
+    return { errorCode: e.code, errorMessage: e.message };
+  }
+
+  /**
+   * The multiplexed Io stream: every request runs as soon as it arrives (the store orders
+   * operations per extent) and its response goes back with its id when done.
+   */
+  function io(call: ServerDuplexStream<IoRequestMessage, IoResponseMessage>): void {
+    if (call.metadata.get(PEER_METADATA_KEY)[0] !== ctx.peerSecret) {
+      call.emit('error', toServiceError(new StoreError('UNAUTHENTICATED', 'Cannot serve extent stream: bad or missing peer credential')));
+      return;
+    }
+    widenWindow(call);
+    let inflight = 0;
+    let ended = false;
+    const empty = Buffer.alloc(0);
+    const send = (res: IoResponseMessage): void => {
+      if (call.cancelled) return;
+      try {
+        call.write(res);
+      } catch {
+        // The client went away; nothing is waiting for this answer.
+      }
+    };
+    call.on('data', (req: IoRequestMessage) => {
+      inflight++;
+      const name = req.write ? 'Write' : req.read ? 'Read' : 'Flush';
+      const work: Promise<{ state: IoResponseMessage['state']; data: Buffer }> = closing
+        ? Promise.reject(new StoreError('UNAVAILABLE', 'Cannot serve extent stream request: the node is shutting down'))
+        : req.write
+        ? store.write(req.write).then((state) => ({ state, data: empty }))
+        : req.read
+          ? store.read(req.read)
+          : req.flush
+            ? store.flush(req.flush.refs).then(() => ({ state: null, data: empty }))
+            : Promise.reject(new StoreError('INVALID_ARGUMENT', 'Cannot serve extent stream request: no write, read or flush'));
+      const done = work.then(
+        (r) => send({ id: req.id, state: r.state, data: r.data, errorCode: '', errorMessage: '' }),
+        (err: unknown) => send({ id: req.id, state: null, data: empty, ...refused(name, err) }),
+      ).finally(() => {
+        running.delete(done);
+        inflight--;
+        if (ended && inflight === 0 && !call.cancelled) call.end();
+      });
+      running.add(done);
+    });
+    call.on('end', () => {
+      ended = true;
+      if (inflight === 0 && !call.cancelled) call.end();
+    });
+    call.on('error', () => undefined);
+  }
+
   const impl: UntypedServiceImplementation = {
+    io,
     write: unary('Write', (r: Parameters<ExtentStore['write']>[0]) => store.write(r)),
     read: unary('Read', (r: Parameters<ExtentStore['read']>[0]) => store.read(r)),
     stat: unary('Stat', async (r: { refs: Parameters<ExtentStore['stat']>[0] }) => ({ states: await store.stat(r.refs) })),
@@ -65,5 +155,9 @@ export function addExtentService(server: Server, ctx: ExtentServiceContext): () 
     accept: unary('Accept', (r: Parameters<RegisterAcceptor['accept']>[0]) => registers.accept(r)),
   };
   server.addService(extentServiceDefinition, impl);
-  return () => store.close();
+  return async () => {
+    closing = true;
+    await Promise.allSettled([...running]);
+    await store.close();
+  };
 }

@@ -190,8 +190,16 @@ export class ExtentStore {
       const ex = await this.load(req.ref);
       const state = ExtentStore.state(ex);
       if (!ex || state.zeroed || ex.size <= HEADER_BYTES + req.offset) return { state, data: Buffer.alloc(0) };
-      const data = Buffer.alloc(req.length);
-      await ex.fh.read(data, 0, req.length, HEADER_BYTES + req.offset);
+      // Not zero-filled up front: every byte is either read or zeroed below (past the end of a
+      // sparse file's data the extent reads as zeros).
+      const data = Buffer.allocUnsafe(req.length);
+      let got = 0;
+      while (got < req.length) {
+        const { bytesRead } = await ex.fh.read(data, got, req.length - got, HEADER_BYTES + req.offset + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      if (got < req.length) data.fill(0, got);
       return { state, data };
     });
   }

@@ -22,9 +22,26 @@ interface Request { flags: number; type: number; cookie: Buffer; offset: number;
 const SKIPPABLE_PAYLOAD = 2 * C.MAX_PAYLOAD;
 
 class Replier {
+  private held = false;
+
   constructor(private readonly socket: Duplex) {}
 
+  /**
+   * Holds the socket corked until the end of this event-loop turn, so the replies completed by one
+   * batch of storage-node answers leave in one writev instead of one syscall each.
+   */
+  private hold(): void {
+    if (this.held) return;
+    this.held = true;
+    this.socket.cork();
+    setImmediate(() => {
+      this.held = false;
+      this.socket.uncork();
+    });
+  }
+
   simple(cookie: Buffer, errno: number, data?: Buffer): void {
+    this.hold();
     const h = Buffer.alloc(16);
     h.writeUInt32BE(C.SIMPLE_REPLY_MAGIC, 0);
     h.writeUInt32BE(errno, 4);
@@ -33,6 +50,7 @@ class Replier {
   }
 
   chunk(cookie: Buffer, flags: number, type: number, payload: Buffer[]): void {
+    this.hold();
     const len = payload.reduce((n, b) => n + b.length, 0);
     const h = Buffer.alloc(20);
     h.writeUInt32BE(C.STRUCTURED_REPLY_MAGIC, 0);
