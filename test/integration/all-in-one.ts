@@ -71,7 +71,7 @@ export async function startAllInOne(t: Teardown, opts: { nodes?: number; timeout
   let current: AllInOne | undefined;
   t.teardown(async () => {
     await current?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await rm(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   });
   current = await startIn(t, dataDir, opts, (next) => { current = next; });
   return current;

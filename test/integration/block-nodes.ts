@@ -65,6 +65,6 @@ export class BlockTestNodes {
   async close(): Promise<void> {
     this.extents.close();
     for (let i = 0; i < this.nodes.length; i++) await this.stopNode(i);
-    await rm(this.root, { recursive: true, force: true });
+    await rm(this.root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   }
 }

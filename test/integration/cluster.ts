@@ -134,7 +134,7 @@ export async function startTestCluster(t: Teardown, opts: TestClusterOptions = {
         await exited(n.proc);
       }
     }
-    if (!process.env.STRATA_KEEP_TEST_DIR) await rm(dir, { recursive: true, force: true });
+    if (!process.env.STRATA_KEEP_TEST_DIR) await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   });
 
   for (let i = 0; i < count; i++) {
