@@ -82,6 +82,29 @@ export async function listSuffix(root: string, partition: number, suffix: string
   return out;
 }
 
+/** An object folder whose newest file is a .data (what the auditor and expirer visit). */
+export interface DataFolder {
+  suffix: string;
+  hash: string;
+  dir: string;
+  data: ParsedFile;
+  /** Newest .meta newer than the .data, if any. */
+  meta?: ParsedFile;
+}
+
+/** Walks a partition's object folders whose newest file is a .data, suffix by suffix. */
+export async function* dataFolders(root: string, partition: number, signal: AbortSignal): AsyncGenerator<DataFolder> {
+  const suffixes = (await list(join(root, 'objects', String(partition)))).filter((s) => SUFFIX_RE.test(s));
+  for (const suffix of suffixes) {
+    for (const [hash, names] of await listSuffix(root, partition, suffix)) {
+      if (signal.aborted) return;
+      const st = stateOf(names);
+      if (st.newest?.kind !== 'data') continue;
+      yield { suffix, hash, dir: hashDirOf(root, partition, hash), data: st.newest, ...(st.meta ? { meta: st.meta } : {}) };
+    }
+  }
+}
+
 /** Folder of an object by hash. */
 export function hashDirOf(root: string, partition: number, hash: string): string {
   return join(root, 'objects', String(partition), hash.slice(-3), hash);

@@ -14,13 +14,12 @@ import type { SuffixHashCache } from '../suffix-hash-cache.js';
 import { readStoredMeta, type StoredMeta } from '../object-file.js';
 import { ContentDigester, initChecksums } from '../checksum.js';
 import { readMetaFile } from '../object-version.js';
-import { listSuffix, stateOf, hashDirOf, SUFFIX_RE } from '../replica-files.js';
+import { dataFolders } from '../replica-files.js';
 import { quarantineFile } from '../quarantine.js';
 import { Throttle } from './throttle.js';
-import { PartitionPass, type PartitionJob } from './partition-pass.js';
+import { PartitionPass, devicePartitions, type PartitionJob } from './partition-pass.js';
 import { newWorkerStats, type WorkerStats } from './worker-stats.js';
 import type { Worker, WorkerResult } from './worker.js';
-import { readdir } from 'node:fs/promises';
 
 export interface ObjectAuditorOptions {
   devices: Devices;
@@ -44,13 +43,13 @@ export class ObjectAuditor implements Worker {
   private readonly bytes: Throttle;
   private readonly files: Throttle;
   private readonly clock: Clock;
-  private readonly pass: PartitionPass;
+  private readonly pass: PartitionPass<PartitionJob>;
 
   constructor(private readonly opts: ObjectAuditorOptions) {
     this.bytes = new Throttle(opts.bytesPerSec);
     this.files = new Throttle(opts.filesPerSec);
     this.clock = opts.clock ?? systemClock;
-    this.pass = new PartitionPass(opts.devices, this.clock, this.stats, opts.log, 'partition audit failed');
+    this.pass = new PartitionPass(this.clock, this.stats, opts.log, 'partition audit failed', { startPass: () => devicePartitions(opts.devices) });
   }
 
   async runOnce(signal: AbortSignal): Promise<WorkerResult> {
@@ -60,30 +59,23 @@ export class ObjectAuditor implements Worker {
 
   private async auditPartition(job: Job, signal: AbortSignal): Promise<void> {
     const root = await this.opts.devices.root(job.device);
-    const suffixes = (await readdir(join(root, 'objects', String(job.partition))).catch(() => [] as string[])).filter((s) => SUFFIX_RE.test(s));
-    for (const suffix of suffixes) {
-      for (const [hash, names] of await listSuffix(root, job.partition, suffix)) {
-        if (signal.aborted) return;
-        const st = stateOf(names);
-        if (st.newest?.kind !== 'data') continue;
-        await this.files.take(1, signal);
-        const dir = hashDirOf(root, job.partition, hash);
-        const problem = await this.checkData(join(dir, st.newest.name), signal);
-        this.stats.objectsSynced += 1;
-        let bad: string | undefined;
-        if (problem) bad = st.newest.name;
-        else if (st.meta) {
-          try {
-            await readMetaFile(dir, st.meta.timestamp);
-          } catch {
-            bad = st.meta.name;
-          }
+    for await (const { suffix, hash, dir, data, meta } of dataFolders(root, job.partition, signal)) {
+      await this.files.take(1, signal);
+      const problem = await this.checkData(join(dir, data.name), signal);
+      this.stats.objectsSynced += 1;
+      let bad: string | undefined;
+      if (problem) bad = data.name;
+      else if (meta) {
+        try {
+          await readMetaFile(dir, meta.timestamp);
+        } catch {
+          bad = meta.name;
         }
-        if (bad && (await quarantineFile(root, job.partition, hash, bad))) {
-          this.stats.quarantined += 1;
-          this.opts.cache.invalidate(job.device, job.partition, suffix);
-          this.opts.log.error({ device: job.device, partition: job.partition, hash, file: bad, problem: problem ?? 'bad metadata' }, 'corrupt object file quarantined');
-        }
+      }
+      if (bad && (await quarantineFile(root, job.partition, hash, bad))) {
+        this.stats.quarantined += 1;
+        this.opts.cache.invalidate(job.device, job.partition, suffix);
+        this.opts.log.error({ device: job.device, partition: job.partition, hash, file: bad, problem: problem ?? 'bad metadata' }, 'corrupt object file quarantined');
       }
     }
   }

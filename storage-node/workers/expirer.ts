@@ -8,7 +8,6 @@
  * partitions.
  */
 import { open } from 'node:fs/promises';
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, formatTimestamp, type Clock, type Logger } from '../../common/index.js';
 import type { Ring } from '../../ring/index.js';
@@ -17,9 +16,9 @@ import type { SuffixHashCache } from '../suffix-hash-cache.js';
 import type { ListingUpdates } from '../listing-updates.js';
 import { readStoredMeta, type StoredMeta } from '../object-file.js';
 import { readMetaFile } from '../object-version.js';
-import { listSuffix, stateOf, hashDirOf, receiveFile, SUFFIX_RE } from '../replica-files.js';
+import { dataFolders, receiveFile } from '../replica-files.js';
 import { Throttle } from './throttle.js';
-import { PartitionPass, type PartitionJob } from './partition-pass.js';
+import { PartitionPass, devicePartitions, type PartitionJob } from './partition-pass.js';
 import { newWorkerStats, type WorkerStats } from './worker-stats.js';
 import type { Worker, WorkerResult } from './worker.js';
 
@@ -43,12 +42,12 @@ export class ObjectExpirer implements Worker {
   readonly stats: WorkerStats = newWorkerStats('expirer');
   private readonly clock: Clock;
   private readonly files: Throttle;
-  private readonly pass: PartitionPass;
+  private readonly pass: PartitionPass<PartitionJob>;
 
   constructor(private readonly opts: ObjectExpirerOptions) {
     this.clock = opts.clock ?? systemClock;
     this.files = new Throttle(opts.filesPerSec);
-    this.pass = new PartitionPass(opts.devices, this.clock, this.stats, opts.log, 'partition expiry failed');
+    this.pass = new PartitionPass(this.clock, this.stats, opts.log, 'partition expiry failed', { startPass: () => devicePartitions(opts.devices) });
   }
 
   async runOnce(signal: AbortSignal): Promise<WorkerResult> {
@@ -57,26 +56,19 @@ export class ObjectExpirer implements Worker {
 
   private async expirePartition(job: Job, signal: AbortSignal): Promise<void> {
     const root = await this.opts.devices.root(job.device);
-    const suffixes = (await readdir(join(root, 'objects', String(job.partition))).catch(() => [] as string[])).filter((s) => SUFFIX_RE.test(s));
-    for (const suffix of suffixes) {
-      for (const [hash, names] of await listSuffix(root, job.partition, suffix)) {
-        if (signal.aborted) return;
-        const st = stateOf(names);
-        if (st.newest?.kind !== 'data') continue;
-        await this.files.take(1, signal);
-        const dir = hashDirOf(root, job.partition, hash);
-        const found = await this.expiry(join(dir, st.newest.name), dir, st.meta?.timestamp);
-        if (!found) continue;
-        const { deleteAtMs, stored } = found;
-        const tombstone = formatTimestamp(deleteAtMs);
-        const newest = st.meta && st.meta.timestamp > st.newest.timestamp ? st.meta.timestamp : st.newest.timestamp;
-        // A version written after its own delete-at (clock skew) stays hidden by reads; no tombstone can outrank it.
-        if (tombstone <= newest) continue;
-        if (!(await receiveFile(root, job.partition, hash, `${tombstone}.ts`, 0, noBytes()))) continue;
-        this.opts.cache.invalidate(job.device, job.partition, suffix);
-        this.stats.objectsSynced += 1;
-        await this.dropListingRow(job.device, stored, tombstone);
-      }
+    for await (const { suffix, hash, dir, data, meta } of dataFolders(root, job.partition, signal)) {
+      await this.files.take(1, signal);
+      const found = await this.expiry(join(dir, data.name), dir, meta?.timestamp);
+      if (!found) continue;
+      const { deleteAtMs, stored } = found;
+      const tombstone = formatTimestamp(deleteAtMs);
+      const newest = meta && meta.timestamp > data.timestamp ? meta.timestamp : data.timestamp;
+      // A version written after its own delete-at (clock skew) stays hidden by reads; no tombstone can outrank it.
+      if (tombstone <= newest) continue;
+      if (!(await receiveFile(root, job.partition, hash, `${tombstone}.ts`, 0, noBytes()))) continue;
+      this.opts.cache.invalidate(job.device, job.partition, suffix);
+      this.stats.objectsSynced += 1;
+      await this.dropListingRow(job.device, stored, tombstone);
     }
   }
 

@@ -16,6 +16,7 @@ import { listingPartitions, listingDigests, readListing, dropListing, type Listi
 import { newWorkerStats, type WorkerStats } from './worker-stats.js';
 import type { Worker, WorkerResult } from './worker.js';
 import { PeerGate } from './peer-gate.js';
+import { PartitionPass } from './partition-pass.js';
 
 export interface ListingReplicatorOptions {
   devices: Devices;
@@ -34,46 +35,35 @@ export class ListingReplicator implements Worker {
   readonly name = 'listing-replicator';
   readonly stats: WorkerStats = newWorkerStats('listing-replicator');
   private readonly clock: Clock;
-  private queue: Job[] = [];
-  private passStartMs = 0;
+  private readonly pass: PartitionPass<Job>;
   private handoffsSeen = 0;
   private readonly gate = new PeerGate();
 
   constructor(private readonly opts: ListingReplicatorOptions) {
     this.clock = opts.clock ?? systemClock;
+    this.pass = new PartitionPass(this.clock, this.stats, opts.log, 'listing replication failed', {
+      startPass: () => this.startPass(),
+      endPass: () => { this.stats.handoffsLeft = this.handoffsSeen; },
+    });
   }
 
   async runOnce(signal: AbortSignal): Promise<WorkerResult> {
-    if (this.queue.length === 0) await this.startPass();
-    for (let n = 0; n < this.opts.partitionsPerRun && this.queue.length > 0 && !signal.aborted; n++) {
-      const job = this.queue.shift()!;
-      try {
-        await this.replicate(job, signal);
-      } catch (err) {
-        this.stats.failures += 1;
-        this.opts.log.warn({ err, ...job }, 'listing replication failed');
-      }
-    }
-    if (this.queue.length > 0) return 'busy';
-    this.stats.passes += 1;
-    this.stats.lastPassEndMs = this.clock.nowMs();
-    this.stats.lastPassDurationMs = this.stats.lastPassEndMs - this.passStartMs;
-    this.stats.handoffsLeft = this.handoffsSeen;
-    return 'idle';
+    return this.pass.run(signal, this.opts.partitionsPerRun, (job, s) => this.replicate(job, s));
   }
 
-  private async startPass(): Promise<void> {
-    this.passStartMs = this.clock.nowMs();
+  private async startPass(): Promise<Job[]> {
     this.handoffsSeen = 0;
     this.gate.reset();
+    const jobs: Job[] = [];
     for (const dev of this.opts.devices.list) {
       const d = await this.opts.dbs.get(dev.name).catch(() => undefined);
       if (!d) continue;
       for (const kind of ['account', 'container'] as const) {
         if (!this.opts.ring(kind)) continue;
-        for (const partition of await listingPartitions(d, kind)) this.queue.push({ device: dev.name, kind, partition });
+        for (const partition of await listingPartitions(d, kind)) jobs.push({ device: dev.name, kind, partition });
       }
     }
+    return jobs;
   }
 
   private async replicate(job: Job, signal: AbortSignal): Promise<void> {

@@ -1,8 +1,8 @@
 /**
- * PartitionPass: the loop shared by the workers that visit every partition of every local
- * device (auditor, expirer). A pass queues all partitions, each runOnce() visits a bounded
- * number of them, and the pass's end is recorded in the worker's stats. A failing partition is
- * logged and counted, never ends the pass.
+ * PartitionPass: the loop shared by the workers that visit partitions (replicator, listing
+ * replicator, auditor, expirer). A pass takes its job list once, each runOnce() visits a bounded
+ * number of jobs, and the pass's end is recorded in the worker's stats. A failing job is logged
+ * and counted, never ends the pass.
  */
 import type { Clock, Logger } from '../../common/index.js';
 import type { Devices } from '../devices.js';
@@ -12,27 +12,41 @@ import type { WorkerResult } from './worker.js';
 
 export interface PartitionJob { device: string; partition: number }
 
-export class PartitionPass {
-  private queue: PartitionJob[] = [];
+/** Every object partition of every mounted device: the job list of object-walking workers. */
+export async function devicePartitions(devices: Devices): Promise<PartitionJob[]> {
+  const jobs: PartitionJob[] = [];
+  for (const d of devices.list) {
+    const root = await devices.root(d.name).catch(() => undefined);
+    if (root) for (const partition of await listPartitions(root)) jobs.push({ device: d.name, partition });
+  }
+  return jobs;
+}
+
+export interface PassHooks<J> {
+  /** Called when a pass begins: resets per-pass state and returns the pass's jobs. */
+  startPass(): Promise<J[]>;
+  /** Called when a pass has visited every job (after the stats are updated). */
+  endPass?(): void;
+}
+
+export class PartitionPass<J extends object> {
+  private queue: J[] = [];
   private passStartMs = 0;
 
-  /** @param failureMessage logged with the error and the job when a partition fails */
+  /** @param failureMessage logged with the error and the job when a job fails */
   constructor(
-    private readonly devices: Devices,
     private readonly clock: Clock,
     private readonly stats: WorkerStats,
     private readonly log: Logger,
     private readonly failureMessage: string,
+    private readonly hooks: PassHooks<J>,
   ) {}
 
-  /** Visits up to `perRun` partitions; 'busy' while the pass has more, 'idle' once it ended. */
-  async run(signal: AbortSignal, perRun: number, visit: (job: PartitionJob, signal: AbortSignal) => Promise<void>): Promise<WorkerResult> {
+  /** Visits up to `perRun` jobs; 'busy' while the pass has more, 'idle' once it ended. */
+  async run(signal: AbortSignal, perRun: number, visit: (job: J, signal: AbortSignal) => Promise<void>): Promise<WorkerResult> {
     if (this.queue.length === 0) {
       this.passStartMs = this.clock.nowMs();
-      for (const d of this.devices.list) {
-        const root = await this.devices.root(d.name).catch(() => undefined);
-        if (root) for (const partition of await listPartitions(root)) this.queue.push({ device: d.name, partition });
-      }
+      this.queue = await this.hooks.startPass();
     }
     for (let n = 0; n < perRun && this.queue.length > 0 && !signal.aborted; n++) {
       const job = this.queue.shift()!;
@@ -40,13 +54,14 @@ export class PartitionPass {
         await visit(job, signal);
       } catch (err) {
         this.stats.failures += 1;
-        this.log.warn({ err, ...job }, this.failureMessage);
+        this.log.warn({ err, ...(job as Record<string, unknown>) }, this.failureMessage);
       }
     }
     if (this.queue.length > 0) return 'busy';
     this.stats.passes += 1;
     this.stats.lastPassEndMs = this.clock.nowMs();
     this.stats.lastPassDurationMs = this.stats.lastPassEndMs - this.passStartMs;
+    this.hooks.endPass?.();
     return 'idle';
   }
 }

@@ -20,12 +20,12 @@ import type { Ring, Device } from '../../ring/index.js';
 import type { ReplicationClientPool } from '../../cluster/index.js';
 import type { Devices } from '../devices.js';
 import type { SuffixHashCache } from '../suffix-hash-cache.js';
-import { listPartitions } from '../suffix-hashes.js';
 import { listSuffix, filesToPush, covers, stateOf, hashDirOf, removeHashDirIf, pruneEmpty, type ParsedFile } from '../replica-files.js';
 import { Throttle, throttled } from './throttle.js';
 import { newWorkerStats, type WorkerStats } from './worker-stats.js';
 import type { Worker, WorkerResult } from './worker.js';
 import { PeerGate } from './peer-gate.js';
+import { PartitionPass, devicePartitions } from './partition-pass.js';
 
 export interface ObjectReplicatorOptions {
   devices: Devices;
@@ -54,8 +54,7 @@ export class ObjectReplicator implements Worker {
   readonly stats: WorkerStats = newWorkerStats('replicator');
   private readonly throttle: Throttle;
   private readonly clock: Clock;
-  private queue: Job[] = [];
-  private passStartMs = 0;
+  private readonly pass: PartitionPass<Job>;
   private handoffsSeen = 0;
   private readonly gate = new PeerGate();
   private lastReclaimMs = Number.NEGATIVE_INFINITY;
@@ -64,44 +63,25 @@ export class ObjectReplicator implements Worker {
   constructor(private readonly opts: ObjectReplicatorOptions) {
     this.throttle = new Throttle(opts.maxBytesPerSec);
     this.clock = opts.clock ?? systemClock;
+    this.pass = new PartitionPass(this.clock, this.stats, opts.log, 'partition replication failed', {
+      startPass: () => this.startPass(),
+      endPass: () => { this.stats.handoffsLeft = this.handoffsSeen; },
+    });
   }
 
   async runOnce(signal: AbortSignal): Promise<WorkerResult> {
     const ring = this.opts.ring();
     if (!ring) return 'idle';
-    if (this.queue.length === 0) await this.startPass();
-    for (let n = 0; n < this.opts.partitionsPerRun && this.queue.length > 0 && !signal.aborted; n++) {
-      const job = this.queue.shift()!;
-      try {
-        await this.replicatePartition(ring, job, signal);
-      } catch (err) {
-        this.stats.failures += 1;
-        this.opts.log.warn({ err, device: job.device, partition: job.partition }, 'partition replication failed');
-      }
-    }
-    if (this.queue.length > 0) return 'busy';
-    this.stats.passes += 1;
-    this.stats.lastPassEndMs = this.clock.nowMs();
-    this.stats.lastPassDurationMs = this.stats.lastPassEndMs - this.passStartMs;
-    this.stats.handoffsLeft = this.handoffsSeen;
-    return 'idle';
+    return this.pass.run(signal, this.opts.partitionsPerRun, (job, s) => this.replicatePartition(ring, job, s));
   }
 
-  private async startPass(): Promise<void> {
-    this.passStartMs = this.clock.nowMs();
+  private async startPass(): Promise<Job[]> {
+    const nowMs = this.clock.nowMs();
     this.handoffsSeen = 0;
     this.gate.reset();
-    this.reclaimThisPass = this.passStartMs - this.lastReclaimMs >= this.opts.reclaimIntervalMs;
-    if (this.reclaimThisPass) this.lastReclaimMs = this.passStartMs;
-    for (const d of this.opts.devices.list) {
-      let root: string;
-      try {
-        root = await this.opts.devices.root(d.name);
-      } catch {
-        continue;
-      }
-      for (const partition of await listPartitions(root)) this.queue.push({ device: d.name, partition });
-    }
+    this.reclaimThisPass = nowMs - this.lastReclaimMs >= this.opts.reclaimIntervalMs;
+    if (this.reclaimThisPass) this.lastReclaimMs = nowMs;
+    return devicePartitions(this.opts.devices);
   }
 
   private async replicatePartition(ring: Ring, job: Job, signal: AbortSignal): Promise<void> {
