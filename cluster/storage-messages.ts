@@ -135,16 +135,21 @@ export type PushFileRequestMsg = { part: 'header'; header: PushFileHeaderMsg } |
 export interface PushFileResponseMsg { applied: boolean }
 export interface RunWorkerRequestMsg { worker: string }
 export interface RunWorkerResponseMsg { result: string }
+/** Counters of one durability worker; a "pass" is a full walk of the node's data. */
 export interface WorkerStatsMsg {
   worker: string;
+  /** Full passes completed since start. */
   passes: number;
+  /** When the last full pass ended (ms since the epoch); 0: none yet. */
   lastPassEndMs: number;
   lastPassDurationMs: number;
   partitionsSynced: number;
   objectsSynced: number;
   bytesMoved: number;
   quarantined: number;
+  /** Calls or files that failed (retried next pass). */
   failures: number;
+  /** Handoff partitions still on this node after the last pass. */
   handoffsLeft: number;
 }
 export interface DurabilityStatusResponseMsg { workers: WorkerStatsMsg[]; journalDepth: number; quarantinedFiles: number }

@@ -3,22 +3,10 @@
  * status calls, `strata cluster health` and /metrics report. A "pass" is a full walk of the
  * node's data, which may span many runOnce() calls.
  */
-export interface WorkerStats {
-  worker: string;
-  /** Full passes completed since start. */
-  passes: number;
-  /** When the last full pass ended (ms since the epoch); 0: none yet. */
-  lastPassEndMs: number;
-  lastPassDurationMs: number;
-  partitionsSynced: number;
-  objectsSynced: number;
-  bytesMoved: number;
-  quarantined: number;
-  /** Calls or files that failed (retried next pass). */
-  failures: number;
-  /** Handoff partitions still on this node after the last pass. */
-  handoffsLeft: number;
-}
+import type { WorkerStatsMsg } from '../../cluster/index.js';
+
+/** The counters are exactly what DurabilityStatus carries on the wire (fields documented there). */
+export type WorkerStats = WorkerStatsMsg;
 
 export function newWorkerStats(worker: string): WorkerStats {
   return {
