@@ -7,6 +7,7 @@
  * (proxy/large-objects/ serves SLOs for the Swift API; this reader is the S3 side's own, since it
  * also needs the S3 ETag and size kept in sysmeta.)
  */
+import { cleanContentType as splitReservedParams } from '../large-objects/content-type-params.js';
 import { Readable } from 'node:stream';
 import type { ByteRange, GetObjectResult, ObjectCluster, ObjectMeta, ObjectPath } from '../../cluster/index.js';
 import { StoreError, timestampToMs } from '../../common/index.js';
@@ -53,7 +54,7 @@ export function manifestContentType(contentType: string, size: number, s3Etag: s
 
 /** Removes the swift_bytes / s3_etag parameters from a stored content type. */
 export function cleanContentType(contentType: string): string {
-  return contentType.replace(/;\s*(swift_bytes|s3_etag)=[^;]*/g, '');
+  return splitReservedParams(contentType).contentType;
 }
 
 /** Size and ETag of a listing entry, honouring the manifest parameters of its content type. */

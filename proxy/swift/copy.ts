@@ -11,7 +11,7 @@ import { StoreError } from '../../common/index.js';
 import type { ObjectPath } from '../../cluster/index.js';
 import { readSegments } from '../large-objects/segment-reader.js';
 import { authorizeContainer, type SwiftContext } from './context.js';
-import { cleanContentType } from './content-type-params.js';
+import { cleanContentType } from '../large-objects/content-type-params.js';
 import { httpDate } from './http-dates.js';
 import { dloView, isDlo, isSlo, loadManifest, sloView, type LargeView } from './large-object.js';
 import { metadataFromHeaders } from './metadata-headers.js';

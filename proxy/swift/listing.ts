@@ -7,7 +7,7 @@ import { StoreError, timestampToMs } from '../../common/index.js';
 import type {
   ContainerListingEntry, ListingOptions, ObjectListingEntry, SubdirEntry,
 } from '../../cluster/index.js';
-import { cleanContentType } from './content-type-params.js';
+import { cleanContentType } from '../large-objects/content-type-params.js';
 import { SwiftStatusError } from './errors.js';
 
 export type ListingFormat = 'json' | 'xml' | 'plain';

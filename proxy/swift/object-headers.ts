@@ -4,7 +4,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { StoreError } from '../../common/index.js';
 import type { ObjectMeta } from '../../cluster/index.js';
-import { cleanContentType } from './content-type-params.js';
+import { cleanContentType } from '../large-objects/content-type-params.js';
 import { httpDate } from './http-dates.js';
 import { metadataToHeaders } from './metadata-headers.js';
 
