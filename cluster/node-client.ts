@@ -5,9 +5,9 @@
  * and fails with a StoreError mapped from the node's code. Free of proxy concerns: storage nodes
  * use it too (listing updates, replication).
  */
-import { Client, credentials, connectivityState, type ClientUnaryCall, type MethodDefinition, type ServiceError } from '@grpc/grpc-js';
+import { Client, credentials, connectivityState, type MethodDefinition, type ServiceError } from '@grpc/grpc-js';
 import { StoreError } from '../common/index.js';
-import { fromServiceError } from './grpc-status.js';
+import { unaryCall } from './grpc-unary.js';
 import { callMetadata, channelOptions, type NodeCallOptions, type NodeClientConfig } from './node-client-config.js';
 import { PutObjectStream } from './put-object-stream.js';
 import { readObjectStream } from './get-object-body.js';
@@ -183,24 +183,7 @@ export class NodeClient {
   }
 
   private unary<Req, Res>(def: AnyMethod, req: Req, action: string, opts?: NodeCallOptions): Promise<Res> {
-    const context = `${action} on storage node ${this.address}`;
-    return new Promise<Res>((resolve, reject) => {
-      if (opts?.signal?.aborted) {
-        reject(new StoreError('UNAVAILABLE', `${context}: aborted`));
-        return;
-      }
-      const deadline = Date.now() + (opts?.timeoutMs ?? this.config.nodeTimeoutMs);
-      const call: ClientUnaryCall = this.client.makeUnaryRequest(
-        def.path, def.requestSerialize, def.responseDeserialize, req, callMetadata(this.config, opts), { deadline },
-        (err, res) => {
-          opts?.signal?.removeEventListener('abort', onAbort);
-          if (err) reject(fromServiceError(err, context));
-          else resolve(res as Res);
-        },
-      );
-      const onAbort = (): void => call.cancel();
-      opts?.signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return unaryCall<Res>(this.client, this.config, def, req, `${action} on storage node ${this.address}`, opts);
   }
 }
 

@@ -7,6 +7,7 @@
 import { Client, credentials, connectivityState, type MethodDefinition } from '@grpc/grpc-js';
 import { StoreError } from '../common/index.js';
 import { fromServiceError } from './grpc-status.js';
+import { unaryCall } from './grpc-unary.js';
 import { callMetadata, channelOptions, type NodeCallOptions, type NodeClientConfig } from './node-client-config.js';
 import { replicationServiceDefinition } from './storage-proto.js';
 import type * as M from './storage-messages.js';
@@ -125,24 +126,7 @@ export class ReplicationClient {
   }
 
   private unary<Res>(def: AnyMethod, req: unknown, action: string, opts?: NodeCallOptions): Promise<Res> {
-    const context = `${action} on storage node ${this.address}`;
-    return new Promise<Res>((resolve, reject) => {
-      if (opts?.signal?.aborted) {
-        reject(new StoreError('UNAVAILABLE', `${context}: aborted`));
-        return;
-      }
-      const deadline = Date.now() + (opts?.timeoutMs ?? this.config.nodeTimeoutMs);
-      const call = this.client.makeUnaryRequest(
-        def.path, def.requestSerialize, def.responseDeserialize, req, callMetadata(this.config, opts), { deadline },
-        (err, res) => {
-          opts?.signal?.removeEventListener('abort', onAbort);
-          if (err) reject(fromServiceError(err, context));
-          else resolve(res as Res);
-        },
-      );
-      const onAbort = (): void => call.cancel();
-      opts?.signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return unaryCall<Res>(this.client, this.config, def, req, `${action} on storage node ${this.address}`, opts);
   }
 }
 

@@ -168,3 +168,43 @@ export interface MergeListingRequestMsg {
   objectRows: ObjectRowMsg[];
   containerRows: ContainerRowMsg[];
 }
+
+// ---- Data movement (MovementService) ----
+export type RingName = 'account' | 'container' | 'object' | 'block';
+export interface PushRingRequestMsg { name: string; data: Buffer; force: boolean }
+export interface PushRingResponseMsg { version: number; applied: boolean }
+export interface GetRingRequestMsg { name: string }
+export interface GetRingResponseMsg { name: string; version: number; data: Buffer }
+/** Data-movement control of one node: its byte rate for handoff pushes (0: unlimited), paused. */
+export interface MovementControlMsg { maxBytesPerSec: number; paused: boolean }
+/** One device's fill and what is still to move off it. */
+export interface DeviceUsageMsg {
+  device: string;
+  mounted: boolean;
+  capacityBytes: number;
+  usedBytes: number;
+  freeBytes: number;
+  objectBytes: number;
+  objectFiles: number;
+  objectPartitions: number;
+  /** Object partitions held where this device is not a primary (waiting to move). */
+  handoffPartitions: number;
+  handoffBytes: number;
+  handoffFiles: number;
+  listingHandoffPartitions: number;
+}
+export interface MovementStatusResponseMsg {
+  nodeId: string;
+  ringVersions: Record<string, number>;
+  devices: DeviceUsageMsg[];
+  control: MovementControlMsg;
+  /** Counters since the process started. */
+  movedBytes: number;
+  movedPartitions: number;
+  movedListingPartitions: number;
+  startedMs: number;
+  clientRequestsInFlight: number;
+}
+export interface PartitionUsageRequestMsg { device: string }
+export interface PartitionBytesMsg { device: string; partition: number; bytes: number; files: number }
+export interface PartitionUsageResponseMsg { partitions: PartitionBytesMsg[] }

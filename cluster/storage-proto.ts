@@ -29,12 +29,14 @@ export const ContainerServiceClient = service('ContainerService');
 export const AccountServiceClient = service('AccountService');
 export const NodeServiceClient = service('NodeService');
 export const ReplicationServiceClient = service('ReplicationService');
+export const MovementServiceClient = service('MovementService');
 
 export const objectServiceDefinition: ServiceDefinition = ObjectServiceClient.service;
 export const containerServiceDefinition: ServiceDefinition = ContainerServiceClient.service;
 export const accountServiceDefinition: ServiceDefinition = AccountServiceClient.service;
 export const nodeServiceDefinition: ServiceDefinition = NodeServiceClient.service;
 export const replicationServiceDefinition: ServiceDefinition = ReplicationServiceClient.service;
+export const movementServiceDefinition: ServiceDefinition = MovementServiceClient.service;
 
 /** gRPC metadata keys of the contract. */
 export const PEER_METADATA_KEY = 'x-strata-peer';
