@@ -9,7 +9,7 @@ import { Client, credentials, connectivityState, type MethodDefinition, type Ser
 import { StoreError } from '../common/index.js';
 import { unaryCall } from './grpc-unary.js';
 import { callMetadata, channelOptions, type NodeCallOptions, type NodeClientConfig } from './node-client-config.js';
-import { PutObjectStream } from './put-object-stream.js';
+import { PutObjectStream, passEncoded } from './put-object-stream.js';
 import { readObjectStream } from './get-object-body.js';
 import {
   objectServiceDefinition, containerServiceDefinition, accountServiceDefinition, nodeServiceDefinition,
@@ -78,7 +78,7 @@ export class NodeClient {
     // The reply callback may fire before the wrapper exists (a node refusing at once).
     const slot: { stream?: PutObjectStream; early?: { err: ServiceError | null; res: unknown } } = {};
     const call = this.client.makeClientStreamRequest(
-      def.path, def.requestSerialize, def.responseDeserialize, callMetadata(this.config, opts), {},
+      def.path, passEncoded(def.requestSerialize), def.responseDeserialize, callMetadata(this.config, opts), {},
       (err, res) => {
         if (slot.stream) slot.stream.onReply(err, res as M.PutObjectResponseMsg);
         else slot.early = { err, res };

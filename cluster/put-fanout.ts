@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream';
 import { StoreError, type Logger, type Timestamp } from '../common/index.js';
 import type { ErrorLimiter } from './error-limiter.js';
 import type { NodeClientPool } from './node-client-pool.js';
-import type { PutObjectStream } from './put-object-stream.js';
+import { encodeChunk, type EncodedChunk, type PutObjectStream } from './put-object-stream.js';
 import { deviceKey, type PlacedNode, type RingDevice } from './placement.js';
 import { quorumSize, reduceOutcomes, type NodeOutcome } from './quorum.js';
 import type { PutObjectHeaderMsg, PutObjectResponseMsg } from './storage-messages.js';
@@ -130,41 +130,45 @@ export async function putFanout(req: PutFanoutRequest, deps: PutFanoutDeps): Pro
   prune();
 
   let sent = 0;
-  const send = async (chunk: Buffer): Promise<void> => {
-    sent += chunk.length;
+  const send = async (chunk: EncodedChunk, bytes: number): Promise<void> => {
+    sent += bytes;
     if (req.contentLength !== undefined && sent > req.contentLength) {
       abortAll(new StoreError('INVALID_ARGUMENT', `${req.action}: the body is longer than Content-Length ${req.contentLength}`));
     }
     let full = false;
-    for (const r of live) if (!r.stream.write(chunk)) full = true;
+    for (const r of live) if (!r.stream.writeEncoded(chunk)) full = true;
     if (full) await Promise.all(live.map((r) => r.stream.drained()));
     prune();
   };
 
+  // Pieces of the body are gathered up to one chunk and encoded once for all replicas: the
+  // encoding is the only copy the proxy makes of the body (grpc-js frames each call's copy).
   let pending: Buffer[] = [];
   let pendingBytes = 0;
+  const flush = async (): Promise<void> => {
+    const chunk = encodeChunk(pending, pendingBytes);
+    const bytes = pendingBytes;
+    pending = [];
+    pendingBytes = 0;
+    await send(chunk, bytes);
+  };
   try {
     for await (const piece of req.body) {
       if (req.signal?.aborted) abortAll(new StoreError('UNAVAILABLE', `${req.action}: aborted`));
       let buf = Buffer.isBuffer(piece) ? piece : Buffer.from(piece as string);
       while (buf.length > 0) {
         const take = Math.min(buf.length, req.chunkSize - pendingBytes);
-        pending.push(buf.subarray(0, take));
+        pending.push(take === buf.length ? buf : buf.subarray(0, take));
         pendingBytes += take;
         buf = buf.subarray(take);
-        if (pendingBytes === req.chunkSize) {
-          const chunk = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
-          pending = [];
-          pendingBytes = 0;
-          await send(chunk);
-        }
+        if (pendingBytes === req.chunkSize) await flush();
       }
     }
   } catch (err) {
     if (err instanceof StoreError) abortAll(err);
     abortAll(new StoreError('INVALID_ARGUMENT', `${req.action}: the request body failed: ${(err as Error).message}`, { cause: err }));
   }
-  if (pendingBytes > 0) await send(Buffer.concat(pending, pendingBytes));
+  if (pendingBytes > 0) await flush();
   if (req.contentLength !== undefined && sent < req.contentLength) {
     abortAll(new StoreError('INVALID_ARGUMENT', `${req.action}: the body ended after ${sent} of ${req.contentLength} bytes`));
   }

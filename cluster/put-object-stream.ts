@@ -9,6 +9,48 @@ import { StoreError } from '../common/index.js';
 import { fromServiceError } from './grpc-status.js';
 import type { PutObjectRequestMsg, PutObjectResponseMsg, PutObjectTrailerMsg } from './storage-messages.js';
 
+/**
+ * A body chunk already serialised as a PutObjectRequest message (field 2, `chunk`). A fan-out
+ * encodes each chunk once and writes the same bytes to every replica's call: protobuf encoding
+ * per replica was a copy of the body per replica (10% of the proxy's CPU on 1 MiB PUTs).
+ */
+export type EncodedChunk = Buffer & { readonly __encodedPutChunk: true };
+
+/** Tag of field 2 (`bytes chunk`) with wire type 2 (length-delimited). */
+const CHUNK_TAG = (2 << 3) | 2;
+
+/**
+ * Encodes `parts` (in order, `total` bytes together) as one `{ chunk }` PutObjectRequest
+ * message: the parts are copied once, straight into the message.
+ */
+export function encodeChunk(parts: readonly Uint8Array[], total: number): EncodedChunk {
+  let lenBytes = 1;
+  for (let v = total; v >= 0x80; v = Math.floor(v / 0x80)) lenBytes++;
+  const out = Buffer.allocUnsafe(1 + lenBytes + total);
+  out[0] = CHUNK_TAG;
+  let pos = 1;
+  let v = total;
+  while (v >= 0x80) {
+    out[pos++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  out[pos++] = v;
+  for (const p of parts) {
+    out.set(p, pos);
+    pos += p.length;
+  }
+  if (pos !== out.length) throw new StoreError('INTERNAL', `Cannot encode a body chunk: ${pos - 1 - lenBytes} bytes given, ${total} announced`);
+  return out as EncodedChunk;
+}
+
+/**
+ * Wraps a message serializer so that already-encoded messages (Buffers) pass through untouched;
+ * grpc-js calls the serializer of a call for every message written to it.
+ */
+export function passEncoded<T>(serialize: (msg: T) => Buffer): (msg: T | Buffer) => Buffer {
+  return (msg) => (Buffer.isBuffer(msg) ? msg : serialize(msg));
+}
+
 export class PutObjectStream {
   /** Set once the call has failed; nothing more is sent after that. */
   error: StoreError | undefined;
@@ -50,8 +92,14 @@ export class PutObjectStream {
 
   /** Sends one body chunk; false means wait for `drained()` before the next. */
   write(chunk: Buffer): boolean {
+    return this.writeEncoded(encodeChunk([chunk], chunk.length));
+  }
+
+  /** Sends one chunk encoded by `encodeChunk()` (shared by all replicas); false: wait for `drained()`. */
+  writeEncoded(chunk: EncodedChunk): boolean {
     if (this.error || this.settled) return true;
-    return this.call.write({ part: 'chunk', chunk });
+    // The call's serializer passes Buffers through (see passEncoded); the cast reflects that.
+    return this.call.write(chunk as unknown as PutObjectRequestMsg);
   }
 
   /** Resolves when the stream can take more, or has failed (check `error`). */

@@ -3,7 +3,7 @@
  * nbdkit's file plugin serving a local file, side by side, with the issue's targets.
  *
  *   node dist/bench/block/block-bench.js [--seconds 5] [--size-mib 256] [--uri nbd://host:port/vol]
- *     [--jobs seq-write-1M-qd8,rand-read-4k-qd32,...]
+ *     [--jobs seq-write-1M-qd8,rand-read-4k-qd32,...] [--cpu-prof DIR]
  *
  * Without --uri it starts its own Strata: three storage processes serving the extent service
  * (real gRPC, real files, separate processes) and the gateway in this process, whose memory is
@@ -26,6 +26,9 @@ const TARGETS: Record<string, number> = {
 };
 const NODE_ENTRY = fileURLToPath(new URL('../../test/integration/block-extent-node.js', import.meta.url));
 const SECRET = 'bench-secret';
+/** --cpu-prof DIR: the storage processes write CPU profiles there (run the bench itself with
+ * `node --cpu-prof` to profile the gateway). */
+const profileDir = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -45,7 +48,8 @@ async function startStrata(root: string, sizeMiB: number) {
   const replicas: BlockReplica[] = [];
   for (let i = 0; i < 3; i++) {
     const port = await freePort();
-    const child = spawn(process.execPath, [NODE_ENTRY, join(root, `n${i}`), String(port), SECRET], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const prof = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+    const child = spawn(process.execPath, [...prof, NODE_ENTRY, join(root, `n${i}`), String(port), SECRET], { stdio: ['ignore', 'pipe', 'inherit'] });
     await once(child.stdout as NodeJS.ReadableStream, 'data');
     children.push(child);
     replicas.push({ id: i, ip: '127.0.0.1', port, device: 'd1' });
@@ -59,7 +63,12 @@ async function startStrata(root: string, sizeMiB: number) {
     stop: async () => {
       await gw.close();
       extents.close();
-      for (const c of children) c.kill('SIGKILL');
+      // SIGTERM lets a profiled node write its profile (it exits at once either way).
+      await Promise.all(children.map(async (c) => {
+        const exited = once(c, 'exit');
+        c.kill(profileDir ? 'SIGTERM' : 'SIGKILL');
+        await exited;
+      }));
     },
   };
 }

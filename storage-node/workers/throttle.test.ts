@@ -31,3 +31,22 @@ t.test('throttled() passes every chunk through', async (t) => {
   for await (const c of throttled(src(), new Throttle(0))) out.push(Buffer.from(c).toString());
   t.same(out, ['ab', 'cd']);
 });
+
+t.test('Throttle.setRate() changes the rate while a wait runs', async (t) => {
+  const th = new Throttle(10);
+  t.equal(th.rate, 10);
+  const start = performance.now();
+  const waiting = th.take(100_000); // would wait a minute at 10/s
+  setTimeout(() => th.setRate(0), 30);
+  await waiting;
+  t.ok(performance.now() - start < 1000, 'raising the limit ends the wait at once');
+  t.equal(th.rate, 0, 'unlimited now');
+  const s2 = performance.now();
+  await th.take(1e9);
+  t.ok(performance.now() - s2 < 50, 'no wait once unlimited');
+  th.setRate(1000);
+  await th.take(500);
+  const s3 = performance.now();
+  await th.take(1000);
+  t.ok(performance.now() - s3 >= 300, 'a lower limit applies to the next take');
+});
