@@ -10,6 +10,7 @@ import type {
 } from '@grpc/grpc-js';
 import { StoreError, type Logger } from '../common/index.js';
 import { toServiceError, PEER_METADATA_KEY, REQUEST_ID_METADATA_KEY } from '../cluster/index.js';
+import type { ClientActivity } from './client-activity.js';
 
 export interface CallContext {
   requestId: string;
@@ -23,6 +24,8 @@ export interface EdgeOptions {
   peerSecret: string;
   log: Logger;
   observe?: CallObserver;
+  /** Counts this edge's calls as client requests (data movement yields to them). */
+  activity?: ClientActivity;
 }
 
 function checkPeer(metadata: Metadata, secret: Buffer): void {
@@ -60,10 +63,12 @@ export class GrpcEdge {
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
       const started = performance.now();
       const ctx = this.context(method, call.metadata);
+      const end = this.opts.activity?.begin();
       Promise.resolve()
         .then(() => { checkPeer(call.metadata, this.secret); return fn(call.request, ctx); })
         .then((res) => { this.opts.observe?.(method, 'OK', (performance.now() - started) / 1000); callback(null, res); })
-        .catch((err: unknown) => callback(this.fail(method, ctx, err, started)));
+        .catch((err: unknown) => callback(this.fail(method, ctx, err, started)))
+        .finally(end);
     };
   }
 
@@ -71,13 +76,15 @@ export class GrpcEdge {
     return (call: ServerWritableStream<Req, Res>) => {
       const started = performance.now();
       const ctx = this.context(method, call.metadata);
+      const end = this.opts.activity?.begin();
       Promise.resolve()
         .then(() => { checkPeer(call.metadata, this.secret); return fn(call, ctx); })
         .then(() => { this.opts.observe?.(method, 'OK', (performance.now() - started) / 1000); call.end(); })
         .catch((err: unknown) => {
           const e = this.fail(method, ctx, err, started);
           if (!call.cancelled) call.emit('error', e);
-        });
+        })
+        .finally(end);
     };
   }
 
@@ -85,10 +92,12 @@ export class GrpcEdge {
     return (call: ServerReadableStream<Req, Res>, callback: sendUnaryData<Res>) => {
       const started = performance.now();
       const ctx = this.context(method, call.metadata);
+      const end = this.opts.activity?.begin();
       Promise.resolve()
         .then(() => { checkPeer(call.metadata, this.secret); return fn(call, ctx); })
         .then((res) => { this.opts.observe?.(method, 'OK', (performance.now() - started) / 1000); callback(null, res); })
-        .catch((err: unknown) => callback(this.fail(method, ctx, err, started)));
+        .catch((err: unknown) => callback(this.fail(method, ctx, err, started)))
+        .finally(end);
     };
   }
 }
