@@ -1,6 +1,7 @@
 /**
  * The block gateway: an NBD server whose exports are Strata volumes. Composition of the block
- * ring (reloaded when the file changes), the extent client, the metadata registers, the volume
+ * ring (reloaded when the file changes; newer versions fetched from the storage nodes by a
+ * RingSync), the extent client, the metadata registers, the volume
  * manager and the NBD server. `startBlockGateway()` is what `strata block-gateway` and the
  * all-in-one call.
  */
@@ -9,7 +10,9 @@ import { randomBytes } from 'node:crypto';
 import type { TLSSocketOptions } from 'node:tls';
 import { StoreError, silentLogger, systemClock, type Clock, type Logger } from '../common/index.js';
 import { RingWatcher, ringFilePath } from '../ring/index.js';
-import { ExtentClient, RegisterClient, RingBlockPlacement, type BlockPlacement } from '../cluster/index.js';
+import {
+  DEFAULT_RING_SYNC_INTERVAL_MS, ExtentClient, RegisterClient, RingBlockPlacement, RingSync, type BlockPlacement,
+} from '../cluster/index.js';
 import { startNbdServer } from './nbd/nbd-server.js';
 import { VolumeManager } from './volume-manager.js';
 import { VolumeExportProvider } from './volume-export-provider.js';
@@ -24,6 +27,8 @@ export interface BlockGatewayOptions {
   ringDir?: string;
   /** Placement override (tests). */
   placement?: BlockPlacement;
+  /** How often newer block rings are fetched from the storage nodes (ms); default 10 s, 0: never. */
+  ringSyncMs?: number;
   replicaCount?: number;
   /** TLS for NBD_OPT_STARTTLS (certificates or PSK); `required` defaults to true. */
   tls?: { socketOptions: TLSSocketOptions; required?: boolean };
@@ -53,6 +58,7 @@ export async function startBlockGateway(opts: BlockGatewayOptions): Promise<Bloc
     throw new StoreError('INVALID_ARGUMENT', `Cannot listen on "${host}" without TLS: pass certificates or a PSK file`);
   }
   let watcher: RingWatcher | undefined;
+  let ringSync: RingSync | undefined;
   let placement = opts.placement;
   let replicaCount = opts.replicaCount ?? 3;
   if (!placement) {
@@ -62,6 +68,11 @@ export async function startBlockGateway(opts: BlockGatewayOptions): Promise<Bloc
     watcher = w;
     replicaCount = ring.replicaCount;
     placement = new RingBlockPlacement(() => w.ring);
+    const syncMs = opts.ringSyncMs ?? DEFAULT_RING_SYNC_INTERVAL_MS;
+    if (syncMs > 0) {
+      ringSync = new RingSync({ ringDir: opts.ringDir, names: ['block'], peerSecret: opts.peerSecret, log, intervalMs: syncMs });
+      ringSync.start();
+    }
   }
   const extents = new ExtentClient({ peerSecret: opts.peerSecret });
   const holder = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -83,6 +94,7 @@ export async function startBlockGateway(opts: BlockGatewayOptions): Promise<Bloc
     close: async () => {
       await server.close();
       await provider.close();
+      ringSync?.close();
       watcher?.close();
       extents.close();
     },

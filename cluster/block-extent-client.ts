@@ -8,8 +8,7 @@ import { credentials } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import { ExtentServiceClient } from './block-proto.js';
 import type {
-  ExtentState, ExtentWriteRequest, ExtentReadRequest, ExtentReadResponse, StatRequest, StatResponse,
-  SetGenerationRequest, ReplaceRequest, FlushRequest, LayerRequest, ListLayerResponse, PrepareRequest,
+  ExtentState, ExtentWriteRequest, ExtentReadRequest, ExtentReadResponse,   SetGenerationRequest, ReplaceRequest, FlushRequest, LayerRequest, ListLayerResponse, PrepareRequest,
   PrepareResponse, AcceptRequest, AcceptResponse,
 } from './block-proto.js';
 import type { BlockReplica } from './block-placement.js';
@@ -48,6 +47,9 @@ export class ExtentClient {
         'grpc.max_send_message_length': 8 * 1024 * 1024,
         'grpc.keepalive_time_ms': 10_000,
         'grpc.keepalive_timeout_ms': 5_000,
+        // Extent calls are never retried by grpc-js (the volume layer decides), so skip its
+        // retry machinery, which otherwise keeps a copy of every message sent on the Io stream.
+        'grpc.enable_retries': 0,
         // A window of several extents, so a 1 MiB read is not cut into 64 KiB round trips.
         'grpc-node.flow_control_window': 8 * 1024 * 1024,
       });
@@ -94,9 +96,10 @@ export class ExtentClient {
     return { state: res.state ?? { exists: false, generation: 0, zeroed: false }, data: res.data };
   }
 
+  /** One extent's state, asked on the Io stream (it is on the path of every first write). */
   async stat(r: BlockReplica, layer: string, index: number, timeoutMs?: number): Promise<ExtentState> {
-    const res = await this.call<StatResponse>(r, 'stat', { refs: [{ device: r.device, layer, index }] } satisfies StatRequest, timeoutMs);
-    return res.states[0];
+    const res = await this.stream(r).send({ stat: { device: r.device, layer, index } }, `stat on ${r.ip}:${r.port}/${r.device}`, timeoutMs ?? this.timeoutMs);
+    return res.state ?? { exists: false, generation: 0, zeroed: false };
   }
 
   setGeneration(r: BlockReplica, layer: string, index: number, expected: number, generation: number): Promise<ExtentState> {

@@ -17,6 +17,11 @@ export interface ClusterConfig {
   blockGateway: string;
   /** Data folder of an all-in-one, when this cluster is one. */
   dataDir?: string;
+  /**
+   * How often proxies and block gateways ask storage nodes for newer rings (ms); absent: the
+   * default (10 s), 0: never (rings then change only when the operator copies the files).
+   */
+  ringSyncMs?: number;
 }
 
 /**
@@ -40,6 +45,9 @@ export async function readClusterFile(file: string): Promise<ClusterConfig> {
     if (typeof parsed[key] !== 'string') {
       throw new StoreError('INVALID_ARGUMENT', `Cannot use cluster file "${file}": "${key}" is missing`);
     }
+  }
+  if (parsed.ringSyncMs !== undefined && (typeof parsed.ringSyncMs !== 'number' || !Number.isSafeInteger(parsed.ringSyncMs) || parsed.ringSyncMs < 0)) {
+    throw new StoreError('INVALID_ARGUMENT', `Cannot use cluster file "${file}": "ringSyncMs" must be an integer >= 0`);
   }
   const base = dirname(resolve(file));
   return { ...(parsed as ClusterConfig), ringDir: resolve(base, parsed.ringDir as string) };

@@ -11,6 +11,7 @@ export * from './node-client.js';
 export * from './node-client-pool.js';
 export * from './replication-client.js';
 export * from './movement-client.js';
+export * from './ring-sync.js';
 export * from './put-object-stream.js';
 export * from './placement.js';
 export * from './error-limiter.js';

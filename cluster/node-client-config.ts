@@ -48,8 +48,8 @@ export function callMetadata(config: NodeClientConfig, opts: NodeCallOptions | u
 }
 
 /**
- * Channel options: keepalive so a dead peer is noticed on an idle pooled connection, and a short
- * reconnect backoff so a restarted node is used again within seconds, not grpc's default minutes.
+ * Channel options: keepalive so a dead peer is noticed on an idle pooled connection, a wide
+ * receive window for streamed bodies, and a short reconnect backoff so a restarted node is used again within seconds, not grpc's default minutes.
  */
 export function channelOptions(config: NodeClientConfig): Record<string, number> {
   const opts: Record<string, number> = {
@@ -58,6 +58,9 @@ export function channelOptions(config: NodeClientConfig): Record<string, number>
     'grpc.max_reconnect_backoff_ms': 2_000,
     'grpc.max_receive_message_length': 16 * 1024 * 1024,
     'grpc.max_send_message_length': 16 * 1024 * 1024,
+    // Receive window of the connection and of each stream: GET bodies arrive in 256 KiB chunks,
+    // and HTTP/2's default 64 KiB window stalled every chunk on window updates.
+    'grpc-node.flow_control_window': 8 * 1024 * 1024,
   };
   if (config.keepaliveMs > 0) {
     opts['grpc.keepalive_time_ms'] = config.keepaliveMs;

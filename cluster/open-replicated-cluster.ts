@@ -1,13 +1,15 @@
 /**
  * Composition helper: a ReplicatedObjectCluster over the account, container and object ring
  * files of a folder, each kept current by a RingWatcher (a rebalanced ring is used without a
- * restart). What the proxy's main.ts and the CLI tools call.
+ * restart) and, for long-running processes (the proxy), by a RingSync that fetches newer rings
+ * from the storage nodes. What the proxy's main.ts and the CLI tools call.
  */
 import { silentLogger, type Logger } from '../common/index.js';
 import { RingWatcher, ringFilePath } from '../ring/index.js';
 import { NodeClientPool } from './node-client-pool.js';
 import { ReplicatedObjectCluster } from './replicated-object-cluster.js';
 import { resolveReplicatedClusterConfig, type ReplicatedClusterConfig } from './replicated-cluster-config.js';
+import { RingSync } from './ring-sync.js';
 
 export interface OpenClusterOptions {
   ringDir: string;
@@ -16,13 +18,22 @@ export interface OpenClusterOptions {
   log?: Logger;
   /** Ring file poll interval (ms). */
   ringPollMs?: number;
+  /**
+   * Interval of a RingSync that fetches newer rings from the storage nodes into `ringDir` (ms);
+   * absent or 0: none (short-lived tools).
+   */
+  ringSyncMs?: number;
 }
 
 export interface OpenedCluster {
   cluster: ReplicatedObjectCluster;
   rings: { account: RingWatcher; container: RingWatcher; object: RingWatcher };
   pool: NodeClientPool;
-  /** Stops the watchers and closes the channels. */
+  /** Present when `ringSyncMs` was given. */
+  ringSync?: RingSync;
+  /** Version of each ring in use (what /info reports). */
+  ringVersions(): Record<string, number>;
+  /** Stops the watchers and the ring sync, closes the channels. */
   close(): void;
 }
 
@@ -44,9 +55,18 @@ export async function openReplicatedCluster(opts: OpenClusterOptions): Promise<O
   }
   const pool = new NodeClientPool(config);
   const cluster = new ReplicatedObjectCluster({ rings, config, pool, log: log.child({ component: 'cluster' }) });
+  let ringSync: RingSync | undefined;
+  if (opts.ringSyncMs !== undefined && opts.ringSyncMs > 0) {
+    ringSync = new RingSync({
+      ringDir: opts.ringDir, names: ['account', 'container', 'object'], peerSecret: config.peerSecret, log, intervalMs: opts.ringSyncMs,
+    });
+    ringSync.start();
+  }
   return {
-    cluster, rings, pool,
+    cluster, rings, pool, ringSync,
+    ringVersions: () => ({ account: rings.account.ring.version, container: rings.container.ring.version, object: rings.object.ring.version }),
     close() {
+      ringSync?.close();
       for (const w of Object.values(rings)) w.close();
       pool.close();
     },

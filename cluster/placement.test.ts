@@ -47,3 +47,29 @@ t.test('Placement.writeTargets() keeps a limited primary when no handoff is left
   const { targets } = p.writeTargets(loc);
   t.same(targets.map((n) => n.device), loc.primaries);
 });
+
+t.test('Placement keeps the previous ring: its primaries are read after the new ones, before handoffs', async (t) => {
+  const limiter = new ErrorLimiter({ threshold: 1, windowMs: 1000, suppressionMs: 1000 }, new ManualClock());
+  const all = devs(6);
+  const v1 = new FakeRing(all);
+  const rotated = new FakeRing([...all.slice(1), all[0]!]);
+  const v2: PlacementRing = { version: 2, replicaCount: 3, partOf: (x) => rotated.partOf(x), primaries: (x) => rotated.primaries(x), handoffs: (x) => rotated.handoffs(x) };
+  const listeners: Array<(r: PlacementRing) => void> = [];
+  const source = { ring: v1 as PlacementRing, onReload: (fn: (r: PlacementRing) => void) => listeners.push(fn) };
+  const p = new Placement(source, limiter, 3);
+  t.same(p.locate('/a/c/o').previous, [], 'no previous ring at first');
+  t.equal(p.previousVersion, undefined);
+  source.ring = v2;
+  for (const fn of listeners) fn(v2);
+  t.equal(p.previousVersion, 1);
+  const loc = p.locate('/a/c/o');
+  const oldPrimaries = v1.primaries(loc.partition);
+  const stillPrimary = new Set(loc.primaries.map(deviceKey));
+  t.same(loc.previous, oldPrimaries.filter((d) => !stillPrimary.has(deviceKey(d))), 'only the old primaries that are not primaries now');
+  t.equal(loc.previous.length, 1);
+  const order = p.readOrder(loc);
+  t.same(order.slice(0, 3).map((n) => n.device), loc.primaries);
+  t.same(order[3], { device: loc.previous[0], slot: 0, handoff: false, previous: true });
+  t.equal(new Set(order.map((n) => deviceKey(n.device))).size, order.length, 'a previous primary that is also a handoff is asked once');
+  t.same(p.writeTargets(loc).targets.map((n) => n.device), loc.primaries, 'writes go to the new primaries');
+});

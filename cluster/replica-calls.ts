@@ -1,7 +1,7 @@
 /**
  * The two ways a replicated request meets its nodes, shared by objects, containers and accounts:
- * - reads go to one node at a time (healthy primaries, then healthy handoffs, error-limited
- *   devices last) until one answers;
+ * - reads go to one node at a time (healthy primaries, then the previous ring's primaries while
+ *   data moves, then healthy handoffs, error-limited devices last) until one answers;
  * - writes go to every replica slot at once, a slot whose node is down moving on to a spare
  *   handoff; the outcomes are reduced by quorum (quorum.ts).
  * Every node fault is reported to the error limiter, every answer clears it.
@@ -40,40 +40,65 @@ export async function callNode<T>(deps: ReplicaDeps, node: PlacedNode, call: Nod
   }
 }
 
+/** What the nodes asked so far for one read said, when none had it. */
+interface ReadTally {
+  tried: Set<string>;
+  notFound?: StoreError;
+  /** NOT_FOUND answers of current primaries (previous primaries and handoffs prove less). */
+  primaryNotFound: number;
+  faults: string[];
+}
+
+function tallyOutcome<T>(tally: ReadTally, node: PlacedNode, outcome: Extract<NodeOutcome<T>, { ok: false }>, action: string): void {
+  const { error } = outcome;
+  if (error.code === 'NOT_FOUND') {
+    tally.notFound ??= new StoreError('NOT_FOUND', `${action}: not found`, { cause: error });
+    if (!node.handoff && !node.previous) tally.primaryNotFound++;
+  } else if (isDefinitive(error.code)) {
+    throw error;
+  } else {
+    tally.faults.push(`${outcome.node}: ${error.code}`);
+  }
+}
+
 /**
- * Reads from the first node that answers. NOT_FOUND is trusted once a quorum of nodes said so
- * and every healthy primary was asked (the object may sit on a handoff when primaries were down
- * at write time, but a deleted object must not come back from a stale handoff).
+ * Goes on through `order` (skipping nodes already tried) until a node answers.
+ * @throws as readFirst
+ */
+async function readRest<T>(
+  deps: ReplicaDeps, order: PlacedNode[], replicaCount: number, call: NodeCall<T>, action: string, tally: ReadTally,
+): Promise<T> {
+  const need = quorumSize(replicaCount);
+  for (const node of order) {
+    const key = deviceKey(node.device);
+    if (tally.tried.has(key)) continue;
+    // A quorum of primaries said "not found" (a tombstone, or never written): a handoff's copy
+    // would be stale, as after a delete. Previous primaries are still asked: while data moves,
+    // new primaries answer "not found" until it has arrived.
+    if (node.handoff && tally.primaryNotFound >= need && tally.notFound) throw tally.notFound;
+    tally.tried.add(key);
+    const outcome = await callNode(deps, node, call);
+    if (outcome.ok) return outcome.value;
+    tallyOutcome(tally, node, outcome, action);
+  }
+  // Others saying "not found" prove nothing while every primary was unreachable.
+  if (tally.notFound && tally.primaryNotFound > 0) throw tally.notFound;
+  throw new StoreError('QUORUM_NOT_MET', `${action}: no replica answered (${tally.faults.join(', ') || 'no devices'})`);
+}
+
+/**
+ * Reads from the first node that answers: every primary in turn (NOT_FOUND from one means "try
+ * the next": a newly assigned primary may not have the data yet), then the previous ring's
+ * primaries, then handoffs. NOT_FOUND is trusted once a quorum of primaries said so and nobody
+ * else had it (the object may sit on a handoff when primaries were down at write time, but a
+ * deleted object must not come back from a stale handoff).
  * @throws NOT_FOUND when nodes (a primary among them) said so and none had it; a definitive
  *   code (e.g. RANGE_NOT_SATISFIABLE) at once; QUORUM_NOT_MET when no primary answered
  */
 export async function readFirst<T>(
   deps: ReplicaDeps, placement: Placement, p: PlacementResult, call: NodeCall<T>, action: string,
 ): Promise<T> {
-  const order = placement.readOrder(p);
-  const need = quorumSize(p.replicaCount);
-  let notFound: StoreError | undefined;
-  let notFoundCount = 0;
-  let primaryNotFound = 0;
-  const faults: string[] = [];
-  for (const node of order) {
-    if (node.handoff && notFoundCount >= need && notFound) throw notFound;
-    const outcome = await callNode(deps, node, call);
-    if (outcome.ok) return outcome.value;
-    const { error } = outcome;
-    if (error.code === 'NOT_FOUND') {
-      notFound ??= new StoreError('NOT_FOUND', `${action}: not found`, { cause: error });
-      notFoundCount++;
-      if (!node.handoff) primaryNotFound++;
-    } else if (isDefinitive(error.code)) {
-      throw error;
-    } else {
-      faults.push(`${outcome.node}: ${error.code}`);
-    }
-  }
-  // Handoffs alone saying "not found" prove nothing while every primary was unreachable.
-  if (notFound && primaryNotFound > 0) throw notFound;
-  throw new StoreError('QUORUM_NOT_MET', `${action}: no replica answered (${faults.join(', ') || 'no devices'})`);
+  return readRest(deps, placement.readOrder(p), p.replicaCount, call, action, { tried: new Set(), primaryNotFound: 0, faults: [] });
 }
 
 /**
@@ -109,32 +134,49 @@ export async function writeQuorum<T>(
 }
 
 /**
+ * Calls the previous ring's primaries that are not primaries now (healthy ones, all at once),
+ * best effort, for writes that must also reach data that has not moved yet (a DELETE's tombstone,
+ * a POST's metadata): the replicator then moves them along with the data. Failures are ignored.
+ * @returns the answers of the nodes that succeeded
+ */
+export async function writePrevious<T>(deps: ReplicaDeps, placement: Placement, p: PlacementResult, call: NodeCall<T>): Promise<T[]> {
+  if (p.previous.length === 0) return [];
+  const nodes = placement.readOrder(p).filter((n) => n.previous && !deps.limiter.isLimited(deviceKey(n.device)));
+  const outcomes = await Promise.all(nodes.map((n) => callNode(deps, n, call)));
+  return outcomes.flatMap((o) => (o.ok ? [o.value] : []));
+}
+
+/**
  * Asks every healthy primary at once and returns the answers that succeeded (for HEAD, where the
- * newest answer should win). Stops waiting once a quorum has answered (found or not found), so a
- * hung primary does not slow every HEAD down. Falls back to `readFirst` over the whole read order
- * when no primary had it and fewer than a quorum said "not found".
+ * newest answer should win). Once one primary has it, stops waiting when a quorum has answered,
+ * so a hung primary does not slow every HEAD down; while none has it, waits for all of them (a
+ * new primary may simply not have the data yet). When no primary had it, goes on like
+ * `readFirst` with the previous ring's primaries, the handoffs and error-limited primaries.
  * @throws NOT_FOUND, QUORUM_NOT_MET
  */
 export async function readAllPrimaries<T>(
   deps: ReplicaDeps, placement: Placement, p: PlacementResult, call: NodeCall<T>, action: string,
 ): Promise<T[]> {
   const need = quorumSize(p.replicaCount);
-  const primaries = placement.readOrder(p).filter((n) => !n.handoff && !deps.limiter.isLimited(deviceKey(n.device)));
-  const outcomes: Array<NodeOutcome<T>> = [];
+  const order = placement.readOrder(p);
+  const primaries = order.filter((n) => !n.handoff && !n.previous && !deps.limiter.isLimited(deviceKey(n.device)));
+  const outcomes: Array<{ node: PlacedNode; outcome: NodeOutcome<T> }> = [];
   await new Promise<void>((resolve) => {
     if (primaries.length === 0) return resolve();
     let answered = 0;
-    for (const n of primaries) {
-      void callNode(deps, n, call).then((o) => {
-        outcomes.push(o);
-        if (o.ok || isDefinitive(o.error.code)) answered++;
-        if (answered >= need || outcomes.length === primaries.length) resolve();
+    let found = false;
+    for (const node of primaries) {
+      void callNode(deps, node, call).then((outcome) => {
+        outcomes.push({ node, outcome });
+        if (outcome.ok || isDefinitive(outcome.error.code)) answered++;
+        if (outcome.ok) found = true;
+        if ((found && answered >= need) || outcomes.length === primaries.length) resolve();
       });
     }
   });
-  const values = outcomes.flatMap((o) => (o.ok ? [o.value] : []));
+  const values = outcomes.flatMap(({ outcome }) => (outcome.ok ? [outcome.value] : []));
   if (values.length > 0) return values;
-  const notFound = outcomes.filter((o) => !o.ok && o.error.code === 'NOT_FOUND').length;
-  if (notFound >= need) throw new StoreError('NOT_FOUND', `${action}: not found`);
-  return [await readFirst(deps, placement, p, call, action)];
+  const tally: ReadTally = { tried: new Set(primaries.map((n) => deviceKey(n.device))), primaryNotFound: 0, faults: [] };
+  for (const { node, outcome } of outcomes) if (!outcome.ok) tallyOutcome(tally, node, outcome, action);
+  return [await readRest(deps, order, p.replicaCount, call, action, tally)];
 }

@@ -7,7 +7,8 @@ import { DEFAULT_NODE_CLIENT_CONFIG, type NodeClientConfig } from './node-client
 import type { ErrorLimiterConfig } from './error-limiter.js';
 
 export interface ReplicatedClusterConfig extends NodeClientConfig {
-  /** Body chunk size sent to storage nodes (bytes). */
+  /** Body chunk size sent to storage nodes (bytes); 256 KiB: per-message costs of grpc-js and of the
+   * node's file writes dominate with smaller chunks. */
   chunkSize: number;
   /** Most handoffs tried after the primaries, for reads and to replace failed writers. */
   maxHandoffs: number;
@@ -22,7 +23,7 @@ export interface ReplicatedClusterConfig extends NodeClientConfig {
 
 export const DEFAULT_REPLICATED_CLUSTER_CONFIG: Omit<ReplicatedClusterConfig, 'peerSecret'> = Object.freeze({
   ...DEFAULT_NODE_CLIENT_CONFIG,
-  chunkSize: 64 * 1024,
+  chunkSize: 256 * 1024,
   maxHandoffs: 3,
   errorLimitThreshold: 3,
   errorLimitWindowMs: 60_000,

@@ -5,7 +5,7 @@
  * containers and accounts in listing-ops.ts.
  */
 import {
-  StoreError, TimestampSource, silentLogger, systemClock, compareTimestamps,
+  StoreError, TimestampSource, silentLogger, systemClock, compareTimestamps, errorCodeOf,
   type Clock, type Logger, type Timestamp,
 } from '../common/index.js';
 import { ErrorLimiter } from './error-limiter.js';
@@ -17,10 +17,10 @@ import type {
 } from './object-cluster.js';
 import { Placement, deviceKey, ringPath, type PlacedNode, type RingSource } from './placement.js';
 import { putFanout } from './put-fanout.js';
-import { callNode, readAllPrimaries, readFirst, writeQuorum, type ReplicaDeps } from './replica-calls.js';
+import { callNode, readAllPrimaries, readFirst, writePrevious, writeQuorum, type ReplicaDeps } from './replica-calls.js';
 import { resumingBody } from './resuming-body.js';
 import { errorLimiterConfigOf, type ReplicatedClusterConfig } from './replicated-cluster-config.js';
-import type { GetObjectRequestMsg, ObjectMetaMsg, ObjectRefMsg } from './storage-messages.js';
+import type { GetObjectRequestMsg, ObjectMetaMsg, ObjectRefMsg, PostObjectRequestMsg } from './storage-messages.js';
 import { updateTargetsFor } from './update-targets.js';
 
 export interface ReplicatedObjectClusterDeps {
@@ -159,32 +159,52 @@ export class ReplicatedObjectCluster implements ObjectCluster {
     return newest;
   }
 
+  /**
+   * Writes tombstones with quorum on the primaries; while data moves, also (best effort) on the
+   * previous ring's primaries, so that a copy not moved yet cannot be read back.
+   * @throws NOT_FOUND when no replica had it, QUORUM_NOT_MET
+   */
   async deleteObject(path: ObjectPath): Promise<{ timestamp: Timestamp }> {
     const p = this.objects.locate(ringPath(path.account, path.container, path.object));
     const containerPart = this.listings.containerPlacement(path);
     const timestamp = this.timestamps.next();
     const action = `Cannot DELETE object "${pathOf(path)}"`;
-    const acks = await writeQuorum(this.deps, this.objects, p, (client, node) => client.deleteObject({
-      ref: objectRef(path, node.device.device, p.partition),
-      timestamp,
-      containerUpdates: updateTargetsFor(node.slot, p.replicaCount, containerPart),
-    }), action);
-    if (!acks.some((a) => a.existed)) throw new StoreError('NOT_FOUND', `${action}: no replica had it`);
+    const ref = (node: PlacedNode): ObjectRefMsg => objectRef(path, node.device.device, p.partition);
+    const [acks, previous] = await Promise.all([
+      writeQuorum(this.deps, this.objects, p, (client, node) => client.deleteObject({
+        ref: ref(node), timestamp, containerUpdates: updateTargetsFor(node.slot, p.replicaCount, containerPart),
+      }), action),
+      // No container updates from there: the primaries send them.
+      writePrevious(this.deps, this.objects, p, (client, node) => client.deleteObject({ ref: ref(node), timestamp, containerUpdates: [] })),
+    ]);
+    if (!acks.some((a) => a.existed) && !previous.some((a) => a.existed)) throw new StoreError('NOT_FOUND', `${action}: no replica had it`);
     return { timestamp };
   }
 
+  /**
+   * Updates metadata with quorum on the primaries; while data moves, also on the previous ring's
+   * primaries (best effort). An object not moved yet to a quorum of its new primaries is still
+   * found there, so their NOT_FOUND does not fail the request.
+   * @throws NOT_FOUND, QUORUM_NOT_MET
+   */
   async postObject(req: PostObjectRequest): Promise<{ timestamp: Timestamp }> {
     const p = this.objects.locate(ringPath(req.account, req.container, req.object));
     const containerPart = this.listings.containerPlacement(req);
     const timestamp = this.timestamps.next();
-    await writeQuorum(this.deps, this.objects, p, (client, node) => client.postObject({
+    const msg = (node: PlacedNode, updates: boolean): PostObjectRequestMsg => ({
       ref: objectRef(req, node.device.device, p.partition),
       timestamp,
       metadata: req.metadata,
       contentType: req.contentType ?? '',
       deleteAtMs: req.deleteAtMs === undefined ? -1 : req.deleteAtMs === null ? 0 : req.deleteAtMs,
-      containerUpdates: updateTargetsFor(node.slot, p.replicaCount, containerPart),
-    }), `Cannot POST object "${pathOf(req)}"`);
+      containerUpdates: updates ? updateTargetsFor(node.slot, p.replicaCount, containerPart) : [],
+    });
+    const [primaries, previous] = await Promise.all([
+      writeQuorum(this.deps, this.objects, p, (client, node) => client.postObject(msg(node, true)), `Cannot POST object "${pathOf(req)}"`)
+        .then(() => undefined, (err: unknown) => err),
+      writePrevious(this.deps, this.objects, p, (client, node) => client.postObject(msg(node, false))),
+    ]);
+    if (primaries !== undefined && !(errorCodeOf(primaries) === 'NOT_FOUND' && previous.length > 0)) throw primaries;
     return { timestamp };
   }
 

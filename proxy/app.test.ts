@@ -1,6 +1,11 @@
 import { connect, type AddressInfo } from 'node:net';
 import t from 'tap';
 import { buildTestApp } from './testing/test-app.js';
+import { buildApp } from './app.js';
+import { silentLogger } from '../common/index.js';
+import { UserDirectory } from './auth/user-directory.js';
+import { parseProxyConfig } from './config.js';
+import { MemoryObjectCluster } from './testing/memory-cluster.js';
 
 t.test('buildApp() serves /healthcheck, /info and /metrics without auth, with request ids', async (t) => {
   const { app } = await buildTestApp({ maxFileSize: 12345 });
@@ -45,4 +50,20 @@ t.test('buildApp() answers a header section over 16 KiB with an S3 XML 400 and c
   t.match(response, /<Code>RequestHeaderSectionTooLarge<\/Code>/);
   const ok = await fetch(`http://127.0.0.1:${port}/healthcheck`);
   t.equal(ok.status, 200, 'the server keeps serving');
+});
+
+t.test('buildApp() /info reports the ring versions in use under "strata"', async (t) => {
+  let versions: Record<string, number> = { account: 1, container: 1, object: 4 };
+  const app = await buildApp({
+    cluster: new MemoryObjectCluster(), users: UserDirectory.fromRecords([]), log: silentLogger(),
+    config: parseProxyConfig({ authSecret: 'test-secret-0123456789', backend: 'memory' }), ringVersions: () => versions,
+  });
+  t.teardown(() => app.close());
+  const info = JSON.parse((await app.inject({ url: '/info' })).body);
+  t.same(info.strata, { object_checksum: 'xxhash64', rings: { account: 1, container: 1, object: 4 } });
+  versions = { ...versions, object: 5 };
+  t.equal(JSON.parse((await app.inject({ url: '/info' })).body).strata.rings.object, 5, 'read at each request');
+  const { app: plain } = await buildTestApp();
+  t.teardown(() => plain.close());
+  t.same(JSON.parse((await plain.inject({ url: '/info' })).body).strata.rings, {}, 'none without a ring source');
 });

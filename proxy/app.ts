@@ -26,6 +26,8 @@ export interface AppDeps {
   metrics?: ProxyMetrics;
   /** Wall clock for token expiry and X-Delete-After; tests inject a ManualClock. */
   clock?: Clock;
+  /** Version of each ring in use, reported by /info (absent: none reported). */
+  ringVersions?: () => Record<string, number>;
 }
 
 /** The proxy's fastify instance type (pino logger). */
@@ -77,7 +79,12 @@ export async function buildApp(deps: AppDeps): Promise<ProxyApp> {
 
   app.get('/healthcheck', async (_req, reply) => reply.type('text/plain').send('OK'));
   app.head('/healthcheck', async (_req, reply) => reply.type('text/plain').header('content-length', '2').send());
-  app.get('/info', async (_req, reply) => reply.type('application/json; charset=utf-8').send(JSON.stringify(swiftInfo(deps.config))));
+  app.get('/info', async (_req, reply) => {
+    const info = swiftInfo(deps.config);
+    // Operators and `strata cluster status` read which rings this proxy uses.
+    info.strata = { ...(info.strata as Record<string, unknown>), rings: deps.ringVersions?.() ?? {} };
+    return reply.type('application/json; charset=utf-8').send(JSON.stringify(info));
+  });
   app.get('/metrics', async (_req, reply) => {
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();

@@ -48,3 +48,19 @@ t.test('createCluster() with the real opener refuses tuning out of bounds before
   await t.rejects(createCluster(valid, silentLogger()), { code: 'NOT_FOUND' }, 'valid tuning gets as far as the missing rings');
   await t.rejects(createCluster({ ...valid, clusterFile: join(dir, 'none.json') }, silentLogger()), { code: 'NOT_FOUND', message: /none\.json/ });
 });
+
+t.test('createCluster() asks the opener for a ring sync: the cluster file\'s interval, else 10 s', async (t) => {
+  const dir = t.testdir({
+    'cluster.json': CLUSTER_FILE,
+    'fast.json': JSON.stringify({ ...JSON.parse(CLUSTER_FILE), ringSyncMs: 500 }),
+    'bad.json': JSON.stringify({ ...JSON.parse(CLUSTER_FILE), ringSyncMs: -1 }),
+  });
+  const { open, calls } = recordingOpener();
+  const config = (file: string) => parseProxyConfig({ authSecret: 'x'.repeat(16), clusterFile: join(dir, file) });
+  await createCluster(config('cluster.json'), silentLogger(), open);
+  await createCluster(config('fast.json'), silentLogger(), open);
+  t.same(calls.map((c) => c.ringSyncMs), [10_000, 500]);
+  await t.rejects(createCluster(config('bad.json'), silentLogger(), open), { code: 'INVALID_ARGUMENT', message: /ringSyncMs/ });
+  const memory = await createCluster(parseProxyConfig({ authSecret: 'x'.repeat(16), backend: 'memory' }), silentLogger());
+  t.same(memory.ringVersions(), {}, 'the in-memory cluster has no rings');
+});

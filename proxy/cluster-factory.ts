@@ -1,14 +1,17 @@
 /**
  * Where the proxy gets its ObjectCluster: the replicated cluster over the rings named by the
- * cluster file (each ring reloaded when it changes), or, for tests and demos, the in-memory one.
+ * cluster file (each ring reloaded when it changes, newer rings fetched from the storage nodes),
+ * or, for tests and demos, the in-memory one.
  */
 import type { Logger } from '../common/index.js';
-import { openReplicatedCluster, readClusterFile, type ObjectCluster } from '../cluster/index.js';
+import { DEFAULT_RING_SYNC_INTERVAL_MS, openReplicatedCluster, readClusterFile, type ObjectCluster } from '../cluster/index.js';
 import type { ProxyConfig } from './config.js';
 import { MemoryObjectCluster } from './testing/memory-cluster.js';
 
 export interface ClusterHandle {
   cluster: ObjectCluster;
+  /** Version of each ring in use (empty for the in-memory cluster). */
+  ringVersions(): Record<string, number>;
   /** Stops ring watchers and closes node connections. */
   close(): Promise<void>;
 }
@@ -23,7 +26,7 @@ export async function createCluster(
 ): Promise<ClusterHandle> {
   if (config.backend === 'memory') {
     log.warn('using the in-memory object cluster: data is lost when the proxy stops');
-    return { cluster: new MemoryObjectCluster(), close: async () => {} };
+    return { cluster: new MemoryObjectCluster(), ringVersions: () => ({}), close: async () => {} };
   }
   const clusterFile = await readClusterFile(config.clusterFile ?? '');
   const opened = await open({
@@ -31,6 +34,8 @@ export async function createCluster(
     // Operator tuning from the proxy config; the shared secret always from the cluster file.
     config: { ...config.cluster, peerSecret: clusterFile.peerSecret },
     log,
+    // A proxy runs for months: it follows ring changes pushed to the storage nodes by itself.
+    ringSyncMs: clusterFile.ringSyncMs ?? DEFAULT_RING_SYNC_INTERVAL_MS,
   });
-  return { cluster: opened.cluster, close: async () => opened.close() };
+  return { cluster: opened.cluster, ringVersions: () => opened.ringVersions(), close: async () => opened.close() };
 }

@@ -41,7 +41,9 @@ export async function startProxy(configFile: string, log?: Logger): Promise<Runn
   const root = log ?? createLogger({ name: 'proxy', level: config.logLevel });
   const users = await loadUsers(config, configFile);
   const handle = await createCluster(config, root.child({ component: 'cluster' }));
-  const app = await buildApp({ cluster: handle.cluster, users, config, log: root, metrics: createProxyMetrics(true) });
+  const app = await buildApp({
+    cluster: handle.cluster, users, config, log: root, metrics: createProxyMetrics(true), ringVersions: () => handle.ringVersions(),
+  });
   const address = await app.listen({ host: config.bindIp, port: config.bindPort });
   root.info({ address, users: users.size }, 'proxy listening');
   return {

@@ -12,9 +12,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Quiet time after the last client call ended before the mover goes on (ms). */
-export const IDLE_GAP_MS = 5;
+export const IDLE_GAP_MS = 2;
 /** Poll step while waiting for a gap (ms). */
-const POLL_MS = 2;
+const POLL_MS = 1;
 
 export class ClientActivity {
   private count = 0;

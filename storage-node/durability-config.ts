@@ -24,6 +24,8 @@ export interface DurabilityConfig {
   auditorFilesPerSec: number;
   /** Pause of the expirer between passes (ms). */
   expirerIntervalMs: number;
+  /** Longest wait of data movement for a gap in client requests, per file or listing sent (ms); 0: no waiting. */
+  movementYieldMs: number;
   /** False: no background replicator, auditor or expirer (passes still run through RunWorker). */
   durabilityWorkers: boolean;
 }
@@ -39,6 +41,7 @@ export const DEFAULT_DURABILITY_CONFIG: Readonly<DurabilityConfig> = Object.free
   auditorBytesPerSec: 10 * 1024 * 1024,
   auditorFilesPerSec: 20,
   expirerIntervalMs: 60_000,
+  movementYieldMs: 25,
   durabilityWorkers: true,
 });
 
@@ -55,7 +58,7 @@ export function parseDurabilityConfig(src: Record<string, unknown>, errors: stri
     replicatorPartitionsPerRun: [1, 1_000_000], reclaimAgeMs: [0, Number.MAX_SAFE_INTEGER],
     reclaimIntervalMs: [0, Number.MAX_SAFE_INTEGER], suffixHashMaxAgeMs: [0, Number.MAX_SAFE_INTEGER],
     auditorIntervalMs: [10, 86_400_000], auditorBytesPerSec: [0, Number.MAX_SAFE_INTEGER],
-    auditorFilesPerSec: [0, 1_000_000], expirerIntervalMs: [10, 86_400_000],
+    auditorFilesPerSec: [0, 1_000_000], expirerIntervalMs: [10, 86_400_000], movementYieldMs: [0, 60_000],
   };
   for (const [key, [min, max]] of Object.entries(ranges)) {
     const v = src[key];

@@ -27,6 +27,7 @@ import { ObjectExpirer } from './workers/expirer.js';
 import { WorkerRunner } from './workers/worker-runner.js';
 import type { Worker, WorkerResult } from './workers/worker.js';
 import type { WorkerStats } from './workers/worker-stats.js';
+import type { MovementGate } from './workers/movement-gate.js';
 
 /** Longest full pass RunWorker waits for (ms). */
 const RUN_WORKER_LIMIT_MS = 300_000;
@@ -52,6 +53,8 @@ export interface DurabilityOptions {
   otherWorkers?: Worker[];
   /** Journal depth of undelivered listing updates, for status. */
   journalDepth?: () => Promise<number>;
+  /** Data-movement control the replicators obey (default: none). */
+  movement?: MovementGate;
 }
 
 export class Durability {
@@ -61,7 +64,7 @@ export class Durability {
   readonly listings: ListingReplicator;
   readonly expirer: ObjectExpirer;
   private readonly clients: ReplicationClientPool;
-  private readonly runners: WorkerRunner[] = [];
+  private readonly runners = new Map<string, WorkerRunner>();
   private readonly turns = new Map<string, Promise<unknown>>();
   private readonly byName = new Map<string, Worker>();
   /** Workers whose last runOnce answered 'busy' (a pass is half done). */
@@ -78,7 +81,7 @@ export class Durability {
       devices, ring: opts.objectRing, isLocal: (d) => this.isLocal(d), cache: this.cache, clients: this.clients,
       reclaimAgeMs: config.reclaimAgeMs, reclaimIntervalMs: config.reclaimIntervalMs,
       maxBytesPerSec: config.replicatorMaxBytesPerSec, partitionsPerRun: config.replicatorPartitionsPerRun,
-      log: log.child({ component: 'replicator' }),
+      log: log.child({ component: 'replicator' }), ...(opts.movement ? { movement: opts.movement } : {}),
     });
     this.auditor = new ObjectAuditor({
       devices, cache: this.cache, bytesPerSec: config.auditorBytesPerSec, filesPerSec: config.auditorFilesPerSec,
@@ -87,6 +90,7 @@ export class Durability {
     this.listings = new ListingReplicator({
       devices, dbs, ring: opts.listingRing, isLocal: (d) => this.isLocal(d), clients: this.clients,
       partitionsPerRun: config.replicatorPartitionsPerRun, log: log.child({ component: 'listing-replicator' }),
+      ...(opts.movement ? { movement: opts.movement } : {}),
     });
     this.expirer = new ObjectExpirer({
       devices, cache: this.cache, containerRing: () => opts.listingRing('container'), updates: opts.updates,
@@ -121,14 +125,26 @@ export class Durability {
     ];
     for (const [w, intervalMs] of plan) {
       const r = new WorkerRunner({ name: w.name, runOnce: (s) => this.turn(w, s) }, { intervalMs, log, busyPauseMs: 20 });
-      this.runners.push(r);
+      this.runners.set(w.name, r);
       r.start();
     }
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.runners.map((r) => r.stop()));
+    await Promise.all([...this.runners.values()].map((r) => r.stop()));
     this.clients.close();
+  }
+
+  /**
+   * Data may have to move (a ring changed, movement resumed): the object and listing
+   * replicators drop the pass in progress and start a new one now, handoffs first, instead of
+   * after `replicatorIntervalMs`.
+   */
+  wakeMovers(): void {
+    this.replicator.restartPass();
+    this.listings.restartPass();
+    this.runners.get(this.replicator.name)?.wake();
+    this.runners.get(this.listings.name)?.wake();
   }
 
   /** Counters of every durability worker. */
@@ -178,7 +194,8 @@ export class Durability {
     return next;
   }
 
-  private isLocal(d: Device): boolean {
+  /** Whether a ring device is one of this node's devices (same address, a device we have). */
+  isLocal(d: Device): boolean {
     const anyIp = this.opts.bindIp === '0.0.0.0' || this.opts.bindIp === '::';
     return d.port === this.boundPort && (anyIp || d.ip === this.opts.bindIp) && this.opts.devices.list.some((x) => x.name === d.device);
   }

@@ -17,6 +17,8 @@ export interface ExtentServiceContext {
   /** The shared peer credential every call must carry. */
   peerSecret: string;
   log: Logger;
+  /** Counts extent calls as client requests (data movement yields to them). */
+  activity?: { begin(): () => void };
 }
 
 type Handler<Req, Res> = (req: Req) => Promise<Res>;
@@ -24,6 +26,9 @@ type Handler<Req, Res> = (req: Req) => Promise<Res>;
 /** Receive window of a gateway connection: several 1 MiB writes in flight, not 64 KiB at a time. */
 const IO_WINDOW_BYTES = 16 * 1024 * 1024;
 const widened = new WeakSet<object>();
+/** Responses are sent at once when a batch carries this much read data (bytes). */
+const RESPONSE_BATCH_BYTES = 512 * 1024;
+const EMPTY = Buffer.alloc(0);
 
 interface SessionLike { setLocalWindowSize?(n: number): void; settings?(s: { initialWindowSize: number }): void; destroyed?: boolean }
 interface CallLike { stream?: { session?: SessionLike }; nextCall?: CallLike }
@@ -67,7 +72,8 @@ export function addExtentService(server: Server, ctx: ExtentServiceContext): () 
         callback(toServiceError(new StoreError('UNAUTHENTICATED', 'Cannot serve extent call: bad or missing peer credential')));
         return;
       }
-      fn(call.request).then(
+      const end = ctx.activity?.begin();
+      fn(call.request).finally(end).then(
         (res) => callback(null, res),
         (err: unknown) => {
           if (!(err instanceof StoreError) || err.code === 'INTERNAL') log.error({ err, call: name }, 'extent call failed');
@@ -87,9 +93,10 @@ export function addExtentService(server: Server, ctx: ExtentServiceContext): () 
 
   /**
    * The multiplexed Io stream: every request runs as soon as it arrives (the store orders
-   * operations per extent) and its response goes back with its id when done.
+   * operations per extent) and its response goes back with its id when done. Responses that
+   * complete in one event-loop turn leave as one IoResponseBatch (see ExtentIoStream).
    */
-  function io(call: ServerDuplexStream<IoRequestMessage, IoResponseMessage>): void {
+  function io(call: ServerDuplexStream<IoRequestMessage[], IoResponseMessage[]>): void {
     if (call.metadata.get(PEER_METADATA_KEY)[0] !== ctx.peerSecret) {
       call.emit('error', toServiceError(new StoreError('UNAUTHENTICATED', 'Cannot serve extent stream: bad or missing peer credential')));
       return;
@@ -97,40 +104,64 @@ export function addExtentService(server: Server, ctx: ExtentServiceContext): () 
     widenWindow(call);
     let inflight = 0;
     let ended = false;
-    const empty = Buffer.alloc(0);
-    const send = (res: IoResponseMessage): void => {
+    let out: IoResponseMessage[] = [];
+    let outBytes = 0;
+    let scheduled = false;
+    const flushOut = (): void => {
+      scheduled = false;
+      if (out.length === 0) return;
+      const batch = out;
+      out = [];
+      outBytes = 0;
       if (call.cancelled) return;
       try {
-        call.write(res);
+        call.write(batch);
       } catch {
-        // The client went away; nothing is waiting for this answer.
+        // The client went away; nothing is waiting for these answers.
+      }
+      if (ended && inflight === 0) call.end();
+    };
+    const send = (res: IoResponseMessage): void => {
+      out.push(res);
+      outBytes += res.data.length;
+      if (outBytes >= RESPONSE_BATCH_BYTES) flushOut();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(flushOut);
       }
     };
-    call.on('data', (req: IoRequestMessage) => {
+    const runOne = (req: IoRequestMessage): void => {
       inflight++;
-      const name = req.write ? 'Write' : req.read ? 'Read' : 'Flush';
+      const endActivity = ctx.activity?.begin();
+      const name = req.write ? 'Write' : req.read ? 'Read' : req.flush ? 'Flush' : 'Stat';
       const work: Promise<{ state: IoResponseMessage['state']; data: Buffer }> = closing
         ? Promise.reject(new StoreError('UNAVAILABLE', 'Cannot serve extent stream request: the node is shutting down'))
         : req.write
-        ? store.write(req.write).then((state) => ({ state, data: empty }))
+        ? store.write(req.write).then((state) => ({ state, data: EMPTY }))
         : req.read
           ? store.read(req.read)
           : req.flush
-            ? store.flush(req.flush.refs).then(() => ({ state: null, data: empty }))
-            : Promise.reject(new StoreError('INVALID_ARGUMENT', 'Cannot serve extent stream request: no write, read or flush'));
+            ? store.flush(req.flush.refs).then(() => ({ state: null, data: EMPTY }))
+            : req.stat
+              ? store.stat([req.stat]).then(([state]) => ({ state, data: EMPTY }))
+              : Promise.reject(new StoreError('INVALID_ARGUMENT', 'Cannot serve extent stream request: no write, read, flush or stat'));
       const done = work.then(
         (r) => send({ id: req.id, state: r.state, data: r.data, errorCode: '', errorMessage: '' }),
-        (err: unknown) => send({ id: req.id, state: null, data: empty, ...refused(name, err) }),
+        (err: unknown) => send({ id: req.id, state: null, data: EMPTY, ...refused(name, err) }),
       ).finally(() => {
+        endActivity?.();
         running.delete(done);
         inflight--;
-        if (ended && inflight === 0 && !call.cancelled) call.end();
+        if (ended && inflight === 0 && !scheduled && !call.cancelled) call.end();
       });
       running.add(done);
+    };
+    call.on('data', (batch: IoRequestMessage[]) => {
+      for (const req of batch) runOne(req);
     });
     call.on('end', () => {
       ended = true;
-      if (inflight === 0 && !call.cancelled) call.end();
+      if (inflight === 0 && !scheduled && !call.cancelled) call.end();
     });
     call.on('error', () => undefined);
   }

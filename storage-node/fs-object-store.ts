@@ -20,7 +20,7 @@ import { openLiveVersion, isLiveVersion, readMetaFile, applyMeta, type MetaFile,
 import { readHashDir, removeObsolete, mkdirParents, fsyncDirs, newestTimestamp, type HashDirState } from './hash-dir.js';
 import { resolveRange } from './byte-range.js';
 import { KeyLock } from './key-lock.js';
-import { VerifyingStream, PREVERIFY_MAX_BYTES, checksumOfFile } from './verified-read.js';
+import { VerifyingStream, PREVERIFY_MAX_BYTES, readVerified } from './verified-read.js';
 import { quarantineFile } from './quarantine.js';
 import { suffixOf, objectPath, type PathHasher } from './path-hash.js';
 import type { Devices } from './devices.js';
@@ -29,8 +29,11 @@ import {
   type PutOutcome, type ObjectRecord, type ObjectReadResult, type PostUpdate, type ChangeListener,
 } from './object-store.js';
 
-/** Body chunk size for reads (one gRPC message each). */
-export const READ_CHUNK_BYTES = 64 * 1024;
+/**
+ * Body chunk size for reads (one gRPC message each): fewer, larger messages cost less per byte
+ * in grpc-js and protobuf than 64 KiB ones.
+ */
+export const READ_CHUNK_BYTES = 256 * 1024;
 
 export interface FsObjectStoreOptions {
   devices: Devices;
@@ -68,7 +71,7 @@ export class FsObjectStore implements ObjectStore {
     if (header.ifNoneMatchAny) await this.assertAbsent(dir, key);
     const tmpDir = join(root, 'tmp');
     if (!this.tmpReady.has(tmpDir)) {
-      await mkdir(tmpDir, { recursive: true });
+      await makeTmpDir(tmpDir);
       this.tmpReady.add(tmpDir);
     }
     const tmpPath = join(tmpDir, `${hash}.${randomBytes(6).toString('hex')}.tmp`);
@@ -82,7 +85,7 @@ export class FsObjectStore implements ObjectStore {
       await unlink(tmpPath).catch(() => undefined);
     };
     try {
-      fh = await open(tmpPath, 'w', 0o644);
+      fh = await this.openTmp(key.device, tmpDir, tmpPath);
       for await (const chunk of body) {
         digester.update(chunk);
         if (header.contentLength >= 0 && digester.size > header.contentLength) {
@@ -164,9 +167,14 @@ export class FsObjectStore implements ObjectStore {
           .then((moved) => { if (moved) this.onChange(key.device, key.partition, suffix); })
           .catch(() => undefined);
       };
-      if (record.size <= PREVERIFY_MAX_BYTES && (await checksumOfFile(fh, record.size)) !== record.checksum) {
-        quarantine();
-        throw new StoreError('CORRUPT', `Cannot read object "${name(key)}": content checksum mismatch`);
+      if (record.size <= PREVERIFY_MAX_BYTES) {
+        const bytes = await readVerified(fh, record.size, record.checksum);
+        if (!bytes) {
+          quarantine();
+          throw new StoreError('CORRUPT', `Cannot read object "${name(key)}": content checksum mismatch`);
+        }
+        await fh.close();
+        return { record, body: Readable.from(chunksOf(bytes, READ_CHUNK_BYTES), { objectMode: false }) };
       }
       const raw = fh.createReadStream({ start: 0, end: record.size - 1, highWaterMark: READ_CHUNK_BYTES, autoClose: true });
       const body = new VerifyingStream(record.checksum, record.size, quarantine);
@@ -189,7 +197,9 @@ export class FsObjectStore implements ObjectStore {
 
   async delete(key: ObjectKey, timestamp: string): Promise<{ existed: boolean; applied: boolean }> {
     if (!isTimestamp(timestamp)) throw new StoreError('INVALID_ARGUMENT', `Cannot delete object "${name(key)}": bad timestamp "${timestamp}"`);
-    const root = await this.devices.root(key.device);
+    // A fresh mount check: the tombstone's folders are made with mkdir -p, which must never
+    // re-create a vanished device folder on the root file system.
+    const root = await this.devices.root(key.device, { fresh: true });
     const { dir, suffix, hash } = this.locate(root, key);
     try {
       const result = await this.locks.with(hash, async () => {
@@ -239,12 +249,38 @@ export class FsObjectStore implements ObjectStore {
     return result;
   }
 
-  /** Opens the live version. @throws NOT_FOUND, NOT_MOUNTED, CORRUPT */
+  /**
+   * Opens the live version. The device's mount check may be a cached one, so before answering
+   * NOT_FOUND it is checked again: a device whose folder vanished answers NOT_MOUNTED.
+   * @throws NOT_FOUND, NOT_MOUNTED, CORRUPT
+   */
   private async openLive(key: ObjectKey, knownRoot?: string): Promise<OpenVersion> {
     const root = knownRoot ?? (await this.devices.root(key.device));
     const found = await openLiveVersion(this.locate(root, key).dir, this.clock.nowMs());
-    if (!found) throw new StoreError('NOT_FOUND', `Cannot find object "${name(key)}"`);
+    if (!found) {
+      await this.devices.root(key.device, { fresh: true });
+      throw new StoreError('NOT_FOUND', `Cannot find object "${name(key)}"`);
+    }
     return found;
+  }
+
+  /**
+   * Creates the temporary file of an upload. A missing tmp/ folder means either the device is
+   * gone (NOT_MOUNTED, checked afresh since the mount check may be cached) or it was emptied or
+   * remounted since tmp/ was made: then tmp/ is made again.
+   * @throws NOT_MOUNTED
+   */
+  private async openTmp(device: string, tmpDir: string, tmpPath: string): Promise<FileHandle> {
+    try {
+      return await open(tmpPath, 'w', 0o644);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      this.tmpReady.delete(tmpDir);
+      await this.devices.root(device, { fresh: true });
+      await makeTmpDir(tmpDir);
+      this.tmpReady.add(tmpDir);
+      return open(tmpPath, 'w', 0o644);
+    }
   }
 
   private isLive(dir: string, state: HashDirState): Promise<boolean> {
@@ -256,6 +292,20 @@ export class FsObjectStore implements ObjectStore {
       throw new StoreError('PRECONDITION_FAILED', `Cannot write object "${name(key)}": it exists`);
     }
   }
+}
+
+/** Views of `buf` of at most `size` bytes each (no copies). */
+function chunksOf(buf: Buffer, size: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let pos = 0; pos < buf.length; pos += size) out.push(buf.subarray(pos, pos + size));
+  return out;
+}
+
+/** mkdir of `<device>/tmp`, not recursive: it must never re-create a vanished device folder. */
+async function makeTmpDir(tmpDir: string): Promise<void> {
+  await mkdir(tmpDir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err;
+  });
 }
 
 function name(key: ObjectKey): string {

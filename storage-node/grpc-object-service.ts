@@ -1,6 +1,6 @@
 /**
  * ObjectService handlers: PUT (client stream: header, chunks, trailer), GET (server stream: head,
- * then 64 KiB chunks with backpressure), HEAD, DELETE, POST. After a write that changed the
+ * then 256 KiB chunks with backpressure), HEAD, DELETE, POST. After a write that changed the
  * replica, the object's row goes to the container replicas named in the request (see
  * listing-updates.ts) before the node answers.
  */
@@ -12,7 +12,14 @@ import type { GrpcEdge } from './grpc-call.js';
 import { writeMessage } from './grpc-call.js';
 import type { ObjectStore, ObjectKey, ObjectRecord } from './object-store.js';
 import type { ListingUpdates } from './listing-updates.js';
+import { widenReceiveWindow } from './session-window.js';
 import { checkDevice, checkPartition, checkName, checkTimestamp, checkMetadata, checkTargets, type PartCountOf } from './request-validation.js';
+
+/**
+ * Receive window for PUT bodies: a few chunks in flight per stream instead of HTTP/2's 64 KiB,
+ * which made every body wait for window updates (see session-window.ts).
+ */
+const PUT_WINDOW_BYTES = 4 * 1024 * 1024;
 
 export interface ObjectServiceDeps {
   objects: ObjectStore;
@@ -48,6 +55,7 @@ export function objectServiceHandlers(edge: GrpcEdge, deps: ObjectServiceDeps): 
   const { objects, updates, partCount } = deps;
 
   const putObject = async (call: ServerReadableStream<M.PutObjectRequestMsg, M.PutObjectResponseMsg>): Promise<M.PutObjectResponseMsg> => {
+    widenReceiveWindow(call, PUT_WINDOW_BYTES);
     const it = call[Symbol.asyncIterator]() as AsyncIterator<M.PutObjectRequestMsg>;
     const first = await it.next();
     if (first.done || first.value.part !== 'header') throw new StoreError('INVALID_ARGUMENT', 'Cannot write object: the stream must start with a header');

@@ -10,6 +10,7 @@ import {
 } from '../cluster/index.js';
 import { startStorageNode, type RunningStorageNode } from './storage-node.js';
 import { parseStorageNodeConfig } from './config.js';
+import { READ_CHUNK_BYTES } from './fs-object-store.js';
 
 const SECRET = 'peer-secret';
 const now = Date.now();
@@ -178,7 +179,7 @@ t.test('storage node survives a GET cancelled mid-stream and hides expired objec
   const got = await client.getObject({ ref: ref('big'), ranged: false, rangeStart: 0, rangeEnd: -1, suffixLength: 0 });
   const it = got.body[Symbol.asyncIterator]();
   const first = await it.next();
-  t.ok((first.value as Buffer).length > 0 && (first.value as Buffer).length <= 64 * 1024, 'chunks are at most 64 KiB');
+  t.ok((first.value as Buffer).length > 0 && (first.value as Buffer).length <= READ_CHUNK_BYTES, 'chunks are at most READ_CHUNK_BYTES');
   got.body.destroy();
   t.equal((await client.headObject(ref('big'))).meta.size, big.length, 'still serving');
   await put(client, header({ ref: ref('exp'), deleteAtMs: Date.now() - 1 }), [Buffer.from('x')], ts(2));

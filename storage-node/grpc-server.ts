@@ -19,6 +19,7 @@ import type { AccountStore } from './account-store.js';
 import type { ListingUpdates } from './listing-updates.js';
 import type { Devices } from './devices.js';
 import type { PartCountOf } from './request-validation.js';
+import type { ClientActivity } from './client-activity.js';
 
 export interface StorageNodeServerOptions {
   nodeId: string;
@@ -37,6 +38,8 @@ export interface StorageNodeServerOptions {
   addServices?: (server: Server) => void;
   /** Durability counters added to NodeInfo. */
   durabilityStatus?: () => Promise<DurabilityStatusResponseMsg>;
+  /** Counts calls of the client-facing services (object, listings, extents) for data movement. */
+  activity?: ClientActivity;
   /** Largest gRPC message accepted (bytes); chunks are 64 KiB, listings can be larger. */
   maxMessageBytes?: number;
 }
@@ -49,19 +52,23 @@ export class StorageNodeServer {
   constructor(private readonly opts: StorageNodeServerOptions) {
     const max = opts.maxMessageBytes ?? 64 * 1024 * 1024;
     this.server = new Server({ 'grpc.max_receive_message_length': max, 'grpc.max_send_message_length': max });
-    const edge = new GrpcEdge({ peerSecret: opts.peerSecret, log: opts.log, observe: opts.observe });
+    const edge = new GrpcEdge({ peerSecret: opts.peerSecret, log: opts.log, observe: opts.observe, ...(opts.activity ? { activity: opts.activity } : {}) });
+    // NodeInfo is an operator call: it does not count as client traffic.
+    const infoEdge = new GrpcEdge({ peerSecret: opts.peerSecret, log: opts.log, observe: opts.observe });
     this.server.addService(objectServiceDefinition, objectServiceHandlers(edge, opts));
     const listing = listingServiceHandlers(edge, opts);
     this.server.addService(containerServiceDefinition, listing.container);
     this.server.addService(accountServiceDefinition, listing.account);
     this.server.addService(nodeServiceDefinition, {
-      NodeInfo: edge.unary('NodeInfo', async (): Promise<NodeInfoResponseMsg> => ({
+      NodeInfo: infoEdge.unary('NodeInfo', async (): Promise<NodeInfoResponseMsg> => ({
         nodeId: opts.nodeId, ringVersions: opts.ringVersions(), devices: await opts.devices.status(), uptimeMs: Date.now() - this.startedMs,
         ...(opts.durabilityStatus ? await opts.durabilityStatus() : {}),
       })),
     });
     opts.addServices?.(this.server);
-    this.closeExtents = addExtentService(this.server, { devices: opts.devices.list, peerSecret: opts.peerSecret, log: opts.log });
+    this.closeExtents = addExtentService(this.server, {
+      devices: opts.devices.list, peerSecret: opts.peerSecret, log: opts.log, ...(opts.activity ? { activity: opts.activity } : {}),
+    });
   }
 
   /** Binds and starts serving; returns the bound port (useful with port 0). @throws UNAVAILABLE-style Error when the port is taken */

@@ -122,6 +122,7 @@ async function openDeviceDb(path: string): Promise<DeviceDb> {
   } catch (err) {
     throw new StoreError('INTERNAL', `Cannot open metadata database "${path}"`, { cause: err });
   }
+  memoizeSublevels(db);
   const space = <V>(name: string) => db.sublevel<string, V>(name, { valueEncoding: 'json' }) as unknown as Space<V>;
   return {
     db,
@@ -132,4 +133,26 @@ async function openDeviceDb(path: string): Promise<DeviceDb> {
     accounts: space<AccountRecord>('acct'),
     journal: space<JournalEntry>('journal'),
   };
+}
+
+/**
+ * Makes `db.sublevel(name, options)` return one instance per name and options. abstract-level
+ * keeps every sublevel it ever created attached to its parent until the database closes, so code
+ * that asks for a sublevel per call (the suffix-hash cache did, on every request) grew the heap
+ * without bound: ~2,200 sublevels, each with its hooks, queues and encodings, every 3 minutes
+ * of mixed load on one node.
+ */
+function memoizeSublevels(db: Level<string, unknown>): void {
+  const made = new Map<string, unknown>();
+  const create = db.sublevel.bind(db) as (name: string, options?: object) => unknown;
+  const memo = (name: string, options?: object): unknown => {
+    const key = `${name}\u0000${JSON.stringify(options ?? {})}`;
+    let sub = made.get(key);
+    if (!sub) {
+      sub = create(name, options);
+      made.set(key, sub);
+    }
+    return sub;
+  };
+  (db as unknown as { sublevel: typeof memo }).sublevel = memo;
 }

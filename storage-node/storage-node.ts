@@ -1,12 +1,12 @@
 /**
  * Composition of a storage node inside a process: rings (versions, partition checks, hash
- * secret), devices, stores, listing updates, the updater and the gRPC server. main.ts adds the
- * process concerns (config file, logger, signals, metrics HTTP); tests start nodes in-process
- * with this.
+ * secret, pushes), devices, stores, listing updates, the updater, durability, data movement
+ * (control, status, client priority) and the gRPC server. main.ts adds the process concerns
+ * (config file, logger, signals, metrics HTTP); tests start nodes in-process with this.
  */
-import { access, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { StoreError, type Logger } from '../common/index.js';
-import { RingWatcher, ringFilePath, type Ring } from '../ring/index.js';
+import type { RingName } from '../cluster/index.js';
 import { NodeClientPool, DEFAULT_NODE_CLIENT_CONFIG } from '../cluster/index.js';
 import type { StorageNodeConfig } from './config.js';
 import { Devices } from './devices.js';
@@ -22,6 +22,12 @@ import { StorageNodeServer } from './grpc-server.js';
 import { createNodeMetrics, type NodeMetrics } from './metrics.js';
 import { Durability } from './durability.js';
 import { registerDurabilityMetrics } from './durability-metrics.js';
+import { NodeRings } from './node-rings.js';
+import { ClientActivity } from './client-activity.js';
+import { Movement } from './movement.js';
+import { MovementControlStore } from './movement-control.js';
+import { PartitionUsageCache } from './partition-usage.js';
+import { addMovementService } from './grpc-movement-service.js';
 
 /** Container stats go to accounts at most this often under a stream of writes (ms). */
 const ACCOUNT_STATS_DELAY_MS = 500;
@@ -33,27 +39,11 @@ export interface RunningStorageNode {
   updaterRunner: WorkerRunner;
   metrics: NodeMetrics;
   durability: Durability;
+  rings: NodeRings;
+  movement: Movement;
+  activity: ClientActivity;
+  usage: PartitionUsageCache;
   stop(): Promise<void>;
-}
-
-async function watchRings(ringDir: string, log: Logger): Promise<Map<string, RingWatcher>> {
-  const watchers = new Map<string, RingWatcher>();
-  for (const name of ['account', 'container', 'object'] as const) {
-    const file = ringFilePath(ringDir, name);
-    try {
-      await access(file);
-    } catch {
-      continue;
-    }
-    const w = new RingWatcher(file, { log });
-    try {
-      await w.start();
-      watchers.set(name, w);
-    } catch (err) {
-      log.warn({ err, ring: name }, 'cannot load ring; partitions of it are not checked');
-    }
-  }
-  return watchers;
 }
 
 /**
@@ -61,11 +51,13 @@ async function watchRings(ringDir: string, log: Logger): Promise<Map<string, Rin
  * @throws INVALID_ARGUMENT (no hash secret: neither hashSecret nor an object ring), or the bind error
  */
 export async function startStorageNode(config: Readonly<StorageNodeConfig>, log: Logger): Promise<RunningStorageNode> {
-  const watchers = await watchRings(config.ringDir, log);
-  const ring = (name: string): Ring | undefined => watchers.get(name)?.ring;
+  const rings = new NodeRings({ ringDir: config.ringDir, log });
+  await rings.start();
+  const ring = (name: RingName) => rings.get(name);
   const hashSecret = config.hashSecret ?? ring('object')?.hashSecret;
+  rings.pathHashSecret = hashSecret;
   if (hashSecret === undefined) {
-    for (const w of watchers.values()) w.close();
+    rings.close();
     throw new StoreError('INVALID_ARGUMENT', `Cannot start storage node: no object ring in "${config.ringDir}" and no "hashSecret"`);
   }
   if (!config.mountCheck) await Promise.all(config.devices.map((d) => mkdir(d.path, { recursive: true })));
@@ -90,13 +82,26 @@ export async function startStorageNode(config: Readonly<StorageNodeConfig>, log:
     for (const device of dbs.openDevices()) n += await updater.journalDepth(device).catch(() => 0);
     return n;
   };
+  const activity = new ClientActivity();
+  const movement = new Movement({
+    store: new MovementControlStore(devices, log.child({ component: 'movement' })), activity,
+    previousRing: (kind) => rings.previousOf(kind), yieldMs: config.movementYieldMs,
+    // Resumed or a new rate: move now rather than at the next interval.
+    onChange: () => durability.wakeMovers(), log: log.child({ component: 'movement' }),
+  });
+  await movement.load();
   // The updater is made below: Durability calls it only later (RunWorker, status).
   const durability = new Durability({
+    movement,
     config, bindIp: config.bindIp, port: config.port, peerSecret: config.peerSecret, devices, dbs,
     objectRing: () => ring('object'), listingRing: (kind) => ring(kind), containers, accounts, updates, log, journalDepth,
     otherWorkers: [{ name: 'updater', runOnce: (signal) => updater.runOnce(signal) }],
   });
   const objects = new FsObjectStore({ devices, hasher: await PathHasher.create(hashSecret), onChange: durability.onChange });
+  const usage = new PartitionUsageCache(devices);
+  durability.cache.onChange((device, partition) => usage.markDirty(device, partition));
+  // A new placement: the replicators start a pass now, handoffs first.
+  rings.onReload((name) => { if (name !== 'block') durability.wakeMovers(); });
   const updater = new UpdaterWorker({ dbs, updates, log: log.child({ component: 'updater' }) });
   const runner = new WorkerRunner(updater, { intervalMs: config.updaterIntervalMs, log });
   slot.runner = runner;
@@ -105,9 +110,15 @@ export async function startStorageNode(config: Readonly<StorageNodeConfig>, log:
   const server = new StorageNodeServer({
     nodeId: config.nodeId, peerSecret: config.peerSecret, devices, objects, containers, accounts, updates,
     partCount: (kind) => ring(kind)?.partCount,
-    ringVersions: () => Object.fromEntries([...watchers].map(([name, w]) => [name, w.ring.version])),
+    ringVersions: () => rings.versions(), activity,
     log: log.child({ component: 'grpc' }), observe: metrics.observe,
-    addServices: (srv) => durability.addService(srv, (kind) => ring(kind)?.partCount, metrics.observe),
+    addServices: (srv) => {
+      durability.addService(srv, (kind) => ring(kind)?.partCount, metrics.observe);
+      addMovementService(srv, {
+        nodeId: config.nodeId, devices, dbs, usage, rings, isLocal: (d) => durability.isLocal(d), movement,
+        peerSecret: config.peerSecret, log: log.child({ component: 'grpc-movement' }), observe: metrics.observe,
+      });
+    },
     durabilityStatus: () => durability.status(),
   });
   let port: number;
@@ -118,13 +129,13 @@ export async function startStorageNode(config: Readonly<StorageNodeConfig>, log:
     await durability.stop();
     await dbs.close();
     clients.close();
-    for (const w of watchers.values()) w.close();
+    rings.close();
     throw new StoreError('UNAVAILABLE', `Cannot listen on ${config.bindIp}:${config.port}: ${(err as Error).message}`, { cause: err });
   }
   runner.start();
   durability.start(port);
   return {
-    port, devices, updater, updaterRunner: runner, metrics, durability,
+    port, devices, updater, updaterRunner: runner, metrics, durability, rings, movement, activity, usage,
     async stop() {
       if (statsTimer) clearTimeout(statsTimer);
       await durability.stop();
@@ -132,7 +143,7 @@ export async function startStorageNode(config: Readonly<StorageNodeConfig>, log:
       await server.close();
       clients.close();
       await dbs.close();
-      for (const w of watchers.values()) w.close();
+      rings.close();
     },
   };
 }

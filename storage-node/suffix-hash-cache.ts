@@ -38,13 +38,23 @@ export class SuffixHashCache {
   private readonly clock: Clock;
   /** Cache hits and misses since start (metrics, tests). */
   readonly stats = { hits: 0, misses: 0 };
+  private readonly listeners: Array<(device: string, partition: number) => void> = [];
 
   constructor(private readonly opts: SuffixHashCacheOptions) {
     this.clock = opts.clock ?? systemClock;
   }
 
+  /**
+   * Calls `fn` whenever a partition's content changed (every invalidate and dropPartition): the
+   * one hook that sees client writes, pushed files, quarantines, reclaims and removed handoffs.
+   */
+  onChange(fn: (device: string, partition: number) => void): void {
+    this.listeners.push(fn);
+  }
+
   /** Marks a suffix changed (synchronous: callers are write paths that must not wait). */
   invalidate(device: string, partition: number, suffix: string): void {
+    for (const fn of this.listeners) fn(device, partition);
     const k = `${device}:${partKey(partition)}:${suffix}`;
     this.gens.set(k, (this.gens.get(k) ?? 0) + 1);
     void this.space(device)
@@ -94,6 +104,7 @@ export class SuffixHashCache {
 
   /** Forgets every cached suffix of a partition (after a handoff partition was removed). */
   async dropPartition(device: string, partition: number): Promise<void> {
+    for (const fn of this.listeners) fn(device, partition);
     const space = await this.space(device);
     const pk = partKey(partition);
     await space.clear({ gte: `${pk}:`, lt: `${pk};` });

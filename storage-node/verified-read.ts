@@ -17,17 +17,24 @@ import { xxhashApi, hex64 } from './checksum.js';
  */
 export const PREVERIFY_MAX_BYTES = 1024 * 1024;
 
-/** xxhash64 hex of the first `size` bytes of an open file. */
-export async function checksumOfFile(fh: FileHandle, size: number): Promise<string> {
-  const xx = xxhashApi().create64();
-  const buf = Buffer.allocUnsafe(Math.min(size, 256 * 1024));
-  for (let pos = 0; pos < size;) {
-    const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, size - pos), pos);
-    if (bytesRead === 0) break;
-    xx.update(buf.subarray(0, bytesRead));
+/**
+ * Reads the first `size` bytes (at most PREVERIFY_MAX_BYTES) of an open file into one buffer
+ * and checks their xxhash64: one read and one hash serve both the check and the reply, where
+ * checking and then streaming the file read and hashed it twice.
+ * @returns the bytes, or undefined when the checksum (or the length) does not match
+ */
+export async function readVerified(fh: FileHandle, size: number, expected: string): Promise<Buffer | undefined> {
+  if (size > PREVERIFY_MAX_BYTES) throw new StoreError('INTERNAL', `Cannot read ${size} bytes at once: over ${PREVERIFY_MAX_BYTES}`);
+  const buf = Buffer.allocUnsafe(size);
+  let pos = 0;
+  while (pos < size) {
+    const { bytesRead } = await fh.read(buf, pos, size - pos, pos);
+    if (bytesRead === 0) return undefined;
     pos += bytesRead;
   }
-  return hex64(xx.digest());
+  const xx = xxhashApi().create64();
+  xx.update(buf);
+  return hex64(xx.digest()) === expected ? buf : undefined;
 }
 
 export class VerifyingStream extends Transform {

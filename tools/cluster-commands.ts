@@ -11,6 +11,8 @@ import { action } from './cli-error.js';
 import { resolveClusterConfig } from './cluster-config.js';
 import { gatherHealth, formatHealth, clusterNodes } from './cluster-health.js';
 import { runDispersion, formatDispersion } from './cluster-dispersion.js';
+import { registerMovementCommands } from './movement-commands.js';
+import { registerRebalanceCommands } from './rebalance-commands.js';
 
 function num(value: string | undefined, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
@@ -81,4 +83,7 @@ export function registerClusterCommands(program: Command): void {
       }
       if (failed > 0) throw new StoreError('UNAVAILABLE', `Cannot run "${worker}" on ${failed} of ${addresses.length} nodes`);
     }));
+
+  registerMovementCommands(cluster);
+  registerRebalanceCommands(cluster);
 }

@@ -47,3 +47,15 @@ t.test('assessHealth() flags nodes serving an older ring than the ring file', as
   const r = assessHealth([{ address: 'a', info: info({ ringVersions: { object: 2 } }) }], { object: 3 }, opts);
   t.match(r.problems.join(), /object ring version 2, the ring file is version 3/);
 });
+
+t.test('formatHealth() shows every ring\'s version in use, the block ring included', async (t) => {
+  const versions = { account: 2, container: 2, object: 3, block: 1 };
+  const r = assessHealth([{ address: 'a', info: info({ ringVersions: versions }) }], versions, opts);
+  t.same(r.rings.block, { inUse: [1], file: 1 });
+  t.same(r.problems, []);
+  t.match(formatHealth(r), /Rings in use\s+account 2 \(file 2\), container 2 \(file 2\), object 3 \(file 3\), block 1 \(file 1\)/);
+  const old = assessHealth([{ address: 'a', info: info({ ringVersions: { object: 3 } }) }], { object: 3, block: 1 }, opts);
+  t.match(formatHealth(old), /block not reported \(file 1\)/, 'a node that does not report the block ring');
+  const behind = assessHealth([{ address: 'a', info: info({ ringVersions: { object: 3, block: 1 } }) }], { object: 3, block: 2 }, opts);
+  t.match(behind.problems.join(), /block ring version 1, the ring file is version 2/);
+});

@@ -131,7 +131,9 @@ export async function gatherHealth(cluster: ClusterConfig, opts: Omit<HealthOpti
 /** The human-readable report. */
 export function formatHealth(r: HealthReport): string {
   const age = r.replicationAgeMs === undefined ? 'no pass yet' : `${Math.round(r.replicationAgeMs / 1000)} s ago (oldest node)`;
-  const rings = Object.entries(r.rings).map(([n, v]) => `${n} ${v.inUse.join('/') || '-'}${v.file !== undefined ? ` (file ${v.file})` : ''}`).join(', ');
+  // A ring no node reports (nodes older than the block ring in NodeInfo) says so plainly.
+  const rings = Object.entries(r.rings)
+    .map(([n, v]) => `${n} ${v.inUse.join('/') || 'not reported'}${v.file !== undefined ? ` (file ${v.file})` : ''}`).join(', ');
   const lines = [
     `Nodes up        ${r.nodesUp} of ${r.nodesTotal}`,
     `Devices mounted ${r.devicesMounted} of ${r.devicesTotal}`,

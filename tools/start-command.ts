@@ -14,6 +14,8 @@ import { initialiseLayout, readLayout, type AllInOneOptions } from './all-in-one
 import { writeProcessConfigs } from './all-in-one/process-configs.js';
 import { Supervisor } from './all-in-one/supervisor.js';
 import { describeEndpoints } from './all-in-one/banner.js';
+import { LayoutReloader } from './all-in-one/layout-reload.js';
+import { writeAllInOnePid, removeAllInOnePid } from './all-in-one/run-file.js';
 
 interface StartFlags {
   dataDir: string;
@@ -56,17 +58,22 @@ async function start(flags: StartFlags): Promise<void> {
   const entry = fileURLToPath(new URL('./strata.js', import.meta.url));
   await mkdir(join(options.dataDir, 'run'), { recursive: true });
   const supervisor = new Supervisor(entry, join(options.dataDir, 'run'), log);
+  // SIGHUP (sent by `strata cluster add-node --local`) starts nodes added to the layout.
+  const reloader = new LayoutReloader(options.dataDir, flags.logLevel, supervisor, log,
+    (name, port) => process.stdout.write(`started storage node ${name} on ${layout.bindIp}:${port}\n`));
   let stopping: Promise<void> | undefined;
   const stop = (signal: string): void => {
     if (stopping) return;
     process.stdout.write(`\nstopping (${signal})...\n`);
-    stopping = supervisor.stop().then(() => {
+    stopping = removeAllInOnePid(options.dataDir).catch(() => undefined).then(() => supervisor.stop()).then(() => {
       process.stdout.write('stopped\n');
       process.exit(0);
     });
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGHUP', () => { if (!stopping) reloader.request(); });
+  await writeAllInOnePid(options.dataDir);
 
   try {
     await Promise.all(specs.nodes.map((spec) => supervisor.start(spec)));
@@ -74,10 +81,12 @@ async function start(flags: StartFlags): Promise<void> {
     if (specs.blockGateway) await supervisor.start(specs.blockGateway);
   } catch (err) {
     await supervisor.stop();
+    await removeAllInOnePid(options.dataDir);
     throw err;
   }
   process.stdout.write(describeEndpoints(options.dataDir, layout));
   process.stdout.write('ready\n');
+  reloader.enable();
 }
 
 export function registerStartCommand(program: Command): void {

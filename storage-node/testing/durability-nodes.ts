@@ -17,6 +17,7 @@ import { Durability } from '../durability.js';
 import { ContainerStore } from '../container-store.js';
 import { AccountStore } from '../account-store.js';
 import { DEFAULT_DURABILITY_CONFIG, type DurabilityConfig } from '../durability-config.js';
+import type { MovementGate } from '../workers/movement-gate.js';
 
 export interface DurabilityTestNode {
   device: string;
@@ -41,9 +42,10 @@ function bind(server: Server): Promise<number> {
   return new Promise((res, rej) => server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
 }
 
-/** Starts `count` nodes; `dir` is a fresh test folder. */
+/** Starts `count` nodes; `dir` is a fresh test folder; `movement(i)` gives node i a movement gate. */
 export async function startDurabilityNodes(
   t: { teardown(fn: () => unknown): void }, dir: string, count: number, config: Partial<DurabilityConfig> = {},
+  movement?: (i: number) => MovementGate | undefined,
 ): Promise<{ nodes: DurabilityTestNode[]; ring: Ring }> {
   const hasher = await PathHasher.create(HASH_SECRET);
   const slot: { ring?: Ring } = {};
@@ -59,7 +61,9 @@ export async function startDurabilityNodes(
     const delivered: string[] = [];
     const containers = new ContainerStore(dbs);
     const accounts = new AccountStore(dbs);
+    const gate = movement?.(i);
     const durability = new Durability({
+      ...(gate ? { movement: gate } : {}),
       config: { ...DEFAULT_DURABILITY_CONFIG, durabilityWorkers: false, ...config },
       bindIp: '127.0.0.1', port, peerSecret: PEER_SECRET, devices, dbs, objectRing: () => slot.ring, log: silentLogger(),
       listingRing: () => slot.ring, containers, accounts,

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { formatTimestamp } from '../../common/index.js';
 import { startDurabilityNodes, type DurabilityTestNode } from '../testing/durability-nodes.js';
+import { TestGate } from './movement-gate.testing.js';
 
 const BASE_MS = Date.now() - 60_000;
 const ts = (n: number) => formatTimestamp(BASE_MS + n);
@@ -55,4 +56,28 @@ t.test('ListingReplicator hands a handoff container to the primaries, then drops
   }
   t.same(await names(h, part), ['error NOT_FOUND'], 'the handoff copy is gone');
   t.equal(h.durability.listings.stats.handoffsLeft, 0);
+});
+
+t.test('ListingReplicator: paused, a handoff listing stays; resumed, it moves and is counted', async (t) => {
+  const gates = [0, 1, 2, 3].map(() => new TestGate());
+  const { nodes, ring } = await startDurabilityNodes(t, t.testdir(), 4, {}, (i) => gates[i]);
+  const part = 11;
+  const ids = new Set(ring.primaries(part).map((d) => d.device));
+  const i = nodes.findIndex((n) => !ids.has(n.device));
+  const h = nodes[i]!;
+  const gate = gates[i]!;
+  const ref = { device: h.device, partition: part, account: 'a', container: 'c' };
+  await h.containers.put(ref, ts(0), {}, []);
+  await h.containers.updateRows(ref, [row('x', 1)]);
+  gate.isPaused = true;
+  await h.durability.runFullPass('listing-replicator');
+  for (const n of nodes.filter((x) => ids.has(x.device))) t.same(await names(n, part), ['error NOT_FOUND'], `${n.device} got nothing while paused`);
+  t.same(await names(h, part), ['x'], 'the handoff keeps it');
+  t.equal(h.durability.listings.stats.handoffsLeft, 1, 'counted as still to move');
+  gate.isPaused = false;
+  await h.durability.runFullPass('listing-replicator');
+  for (const n of nodes.filter((x) => ids.has(x.device))) t.same(await names(n, part), ['x'], `${n.device} got it once resumed`);
+  t.same(await names(h, part), ['error NOT_FOUND'], 'then dropped from the handoff');
+  t.equal(gate.counters.movedListingPartitions, 1);
+  t.ok(gate.counters.yields >= 3, 'yields to clients before each listing sent');
 });

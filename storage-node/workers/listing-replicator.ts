@@ -6,6 +6,11 @@
  * newest-wins; the peer's own pass sends back what this node lacks. Listing data on a handoff
  * goes to every primary and is dropped locally only once all of them took it and it has not
  * changed since. Each runOnce() handles a bounded number of partitions.
+ *
+ * Data movement: handoff partitions come first in a pass, a ring reload restarts the pass, and
+ * sending to a new place (off a handoff, or to a peer that was not a primary under the previous
+ * ring) goes through the MovementGate: skipped while paused, after a bounded wait for a gap in
+ * client requests, and counted when a handoff partition is dropped.
  */
 import { StoreError, systemClock, type Clock, type Logger } from '../../common/index.js';
 import type { Ring, Device } from '../../ring/index.js';
@@ -17,6 +22,7 @@ import { newWorkerStats, type WorkerStats } from './worker-stats.js';
 import type { Worker, WorkerResult } from './worker.js';
 import { PeerGate } from './peer-gate.js';
 import { PartitionPass } from './partition-pass.js';
+import { FREE_MOVEMENT, type MovementGate } from './movement-gate.js';
 
 export interface ListingReplicatorOptions {
   devices: Devices;
@@ -27,6 +33,8 @@ export interface ListingReplicatorOptions {
   partitionsPerRun: number;
   log: Logger;
   clock?: Clock;
+  /** Pause and client priority for moves, and their counters; default: no control. */
+  movement?: MovementGate;
 }
 
 interface Job { device: string; kind: ListingKind; partition: number }
@@ -38,9 +46,11 @@ export class ListingReplicator implements Worker {
   private readonly pass: PartitionPass<Job>;
   private handoffsSeen = 0;
   private readonly gate = new PeerGate();
+  private readonly movement: MovementGate;
 
   constructor(private readonly opts: ListingReplicatorOptions) {
     this.clock = opts.clock ?? systemClock;
+    this.movement = opts.movement ?? FREE_MOVEMENT;
     this.pass = new PartitionPass(this.clock, this.stats, opts.log, 'listing replication failed', {
       startPass: () => this.startPass(),
       endPass: () => { this.stats.handoffsLeft = this.handoffsSeen; },
@@ -49,6 +59,16 @@ export class ListingReplicator implements Worker {
 
   async runOnce(signal: AbortSignal): Promise<WorkerResult> {
     return this.pass.run(signal, this.opts.partitionsPerRun, (job, s) => this.replicate(job, s));
+  }
+
+  /** Starts a new pass at the next runOnce() (handoffs first), e.g. after a ring change. */
+  restartPass(): void {
+    this.pass.restart();
+  }
+
+  private isPrimary(job: Job): boolean {
+    const ring = this.opts.ring(job.kind);
+    return !!ring && job.partition < ring.partCount && ring.primaries(job.partition).some((p) => p.device === job.device && this.opts.isLocal(p));
   }
 
   private async startPass(): Promise<Job[]> {
@@ -63,7 +83,8 @@ export class ListingReplicator implements Worker {
         for (const partition of await listingPartitions(d, kind)) jobs.push({ device: dev.name, kind, partition });
       }
     }
-    return jobs;
+    // Handoffs first: after a ring change that is the data waiting to move.
+    return [...jobs.filter((j) => !this.isPrimary(j)), ...jobs.filter((j) => this.isPrimary(j))];
   }
 
   private async replicate(job: Job, signal: AbortSignal): Promise<void> {
@@ -74,11 +95,17 @@ export class ListingReplicator implements Worker {
     const primaries = ring.primaries(job.partition);
     const isPrimary = primaries.some(mine);
     const targets = primaries.filter((p) => !mine(p));
+    if (!isPrimary && this.movement.paused()) {
+      this.handoffsSeen += 1; // stays here, still to move
+      return;
+    }
     const local = await listingDigests(d, job.partition, job.kind);
     let confirmed = 0;
     let sent = 0;
     for (const peer of targets) {
       if (signal.aborted) return;
+      const moving = !isPrimary || !this.movement.wasPrimary(job.kind, job.partition, peer);
+      if (moving && this.movement.paused()) continue;
       try {
         const client = this.opts.clients.get(peer.ip, peer.port);
         if (!(await this.gate.reachable(client))) throw new StoreError('UNAVAILABLE', `Cannot reach ${client.address}`);
@@ -86,6 +113,7 @@ export class ListingReplicator implements Worker {
         for (const [name, digest] of local) {
           if (remote.get(name) === digest) continue;
           for await (const msg of readListing(d, peer.device, job.partition, job.kind, name)) {
+            if (moving) await this.movement.yieldToClients(signal);
             await client.mergeListing(msg, { signal });
             this.stats.objectsSynced += msg.objectRows.length + msg.containerRows.length;
           }
@@ -115,5 +143,6 @@ export class ListingReplicator implements Worker {
       else kept = true;
     }
     if (kept) this.handoffsSeen += 1;
+    else if (now.size > 0) this.movement.countListingPartition();
   }
 }

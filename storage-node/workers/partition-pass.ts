@@ -32,6 +32,7 @@ export interface PassHooks<J> {
 export class PartitionPass<J extends object> {
   private queue: J[] = [];
   private passStartMs = 0;
+  private restartPending = false;
 
   /** @param failureMessage logged with the error and the job when a job fails */
   constructor(
@@ -42,13 +43,23 @@ export class PartitionPass<J extends object> {
     private readonly hooks: PassHooks<J>,
   ) {}
 
+  /**
+   * Drops the rest of the pass in progress: the next run() starts a new pass (with a new job
+   * list and order), e.g. after a ring change. The unfinished pass is not counted as a pass.
+   */
+  restart(): void {
+    this.restartPending = true;
+  }
+
   /** Visits up to `perRun` jobs; 'busy' while the pass has more, 'idle' once it ended. */
   async run(signal: AbortSignal, perRun: number, visit: (job: J, signal: AbortSignal) => Promise<void>): Promise<WorkerResult> {
-    if (this.queue.length === 0) {
+    if (this.queue.length === 0 || this.restartPending) {
+      this.restartPending = false;
       this.passStartMs = this.clock.nowMs();
       this.queue = await this.hooks.startPass();
     }
     for (let n = 0; n < perRun && this.queue.length > 0 && !signal.aborted; n++) {
+      if (this.restartPending) return 'busy';
       const job = this.queue.shift()!;
       try {
         await visit(job, signal);

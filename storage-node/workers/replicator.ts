@@ -11,6 +11,12 @@
  * Tombstones older than `reclaimAgeMs` are removed (after every replica had that long to get
  * them). Bytes pushed go through a bytes/s throttle; each runOnce() does a bounded number of
  * partitions and answers 'busy' while the pass has more.
+ *
+ * Data movement (a ring change): a pass visits handoff partitions first, and a ring reload
+ * restarts the pass (restartPass()). Pushes that move data to a new place (off a handoff, or
+ * from a primary to a peer that was not a primary under the previous ring) go through the
+ * MovementGate: skipped while paused, limited by its rate, after a (bounded) wait for a gap in
+ * client requests, and counted.
  */
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
@@ -26,6 +32,7 @@ import { newWorkerStats, type WorkerStats } from './worker-stats.js';
 import type { Worker, WorkerResult } from './worker.js';
 import { PeerGate } from './peer-gate.js';
 import { PartitionPass, devicePartitions } from './partition-pass.js';
+import { FREE_MOVEMENT, type MovementGate } from './movement-gate.js';
 
 export interface ObjectReplicatorOptions {
   devices: Devices;
@@ -45,6 +52,8 @@ export interface ObjectReplicatorOptions {
   partitionsPerRun: number;
   log: Logger;
   clock?: Clock;
+  /** Pause, rate and client priority for moves, and their counters; default: no control. */
+  movement?: MovementGate;
 }
 
 interface Job { device: string; partition: number }
@@ -59,10 +68,12 @@ export class ObjectReplicator implements Worker {
   private readonly gate = new PeerGate();
   private lastReclaimMs = Number.NEGATIVE_INFINITY;
   private reclaimThisPass = false;
+  private readonly movement: MovementGate;
 
   constructor(private readonly opts: ObjectReplicatorOptions) {
     this.throttle = new Throttle(opts.maxBytesPerSec);
     this.clock = opts.clock ?? systemClock;
+    this.movement = opts.movement ?? FREE_MOVEMENT;
     this.pass = new PartitionPass(this.clock, this.stats, opts.log, 'partition replication failed', {
       startPass: () => this.startPass(),
       endPass: () => { this.stats.handoffsLeft = this.handoffsSeen; },
@@ -75,13 +86,28 @@ export class ObjectReplicator implements Worker {
     return this.pass.run(signal, this.opts.partitionsPerRun, (job, s) => this.replicatePartition(ring, job, s));
   }
 
+  /** Starts a new pass at the next runOnce() (handoffs first), e.g. after a ring change. */
+  restartPass(): void {
+    this.pass.restart();
+  }
+
+  /** Whether `job`'s device is a primary of its partition under `ring`. */
+  private isPrimary(ring: Ring, job: Job): boolean {
+    return job.partition < ring.partCount && ring.primaries(job.partition).some((p) => p.device === job.device && this.opts.isLocal(p));
+  }
+
   private async startPass(): Promise<Job[]> {
     const nowMs = this.clock.nowMs();
     this.handoffsSeen = 0;
     this.gate.reset();
     this.reclaimThisPass = nowMs - this.lastReclaimMs >= this.opts.reclaimIntervalMs;
     if (this.reclaimThisPass) this.lastReclaimMs = nowMs;
-    return devicePartitions(this.opts.devices);
+    const jobs = await devicePartitions(this.opts.devices);
+    const ring = this.opts.ring();
+    if (!ring) return jobs;
+    // Handoffs first: after a ring change that is the data waiting to move (stable order otherwise).
+    const handoffs = jobs.filter((j) => !this.isPrimary(ring, j));
+    return [...handoffs, ...jobs.filter((j) => this.isPrimary(ring, j))];
   }
 
   private async replicatePartition(ring: Ring, job: Job, signal: AbortSignal): Promise<void> {
@@ -90,16 +116,22 @@ export class ObjectReplicator implements Worker {
     const primaries = ring.primaries(job.partition);
     const isPrimary = primaries.some((p) => p.device === job.device && this.opts.isLocal(p));
     const targets = primaries.filter((p) => !(p.device === job.device && this.opts.isLocal(p)));
+    if (!isPrimary && this.movement.paused()) {
+      this.handoffsSeen += 1; // stays here, still to move
+      return;
+    }
     if (isPrimary && this.reclaimThisPass) await this.reclaimTombstones(root, job);
     const local = await this.opts.cache.hashes(job.device, job.partition);
     let synced = 0;
     let confirmed = 0;
     for (const peer of targets) {
       if (signal.aborted) return;
+      const moving = !isPrimary || !this.movement.wasPrimary('object', job.partition, peer);
+      if (moving && this.movement.paused()) continue;
       try {
         const client = this.opts.clients.get(peer.ip, peer.port);
         if (!(await this.gate.reachable(client))) throw new StoreError('UNAVAILABLE', `Cannot reach ${client.address}`);
-        synced += await this.syncWith(root, job, local, peer, signal);
+        synced += await this.syncWith(root, job, local, peer, signal, moving);
         if (!isPrimary && (await this.peerHoldsAll(root, job, local, peer))) confirmed += 1;
       } catch (err) {
         this.stats.failures += 1;
@@ -114,8 +146,8 @@ export class ObjectReplicator implements Worker {
     if (synced > 0) this.opts.log.info({ device: job.device, partition: job.partition, objects: synced, handoff: !isPrimary }, 'partition replicated');
   }
 
-  /** Pushes what `peer` lacks; returns the number of objects pushed. */
-  private async syncWith(root: string, job: Job, local: Map<string, string>, peer: Device, signal: AbortSignal): Promise<number> {
+  /** Pushes what `peer` lacks (`moving`: through the MovementGate); returns the number of objects pushed. */
+  private async syncWith(root: string, job: Job, local: Map<string, string>, peer: Device, signal: AbortSignal, moving: boolean): Promise<number> {
     const client = this.opts.clients.get(peer.ip, peer.port);
     const remote = await client.getSuffixHashes({ device: peer.device, partition: job.partition, suffixes: [], recalculate: false }, { signal });
     let differ = [...local.keys()].filter((s) => remote.get(s) !== local.get(s));
@@ -131,7 +163,7 @@ export class ObjectReplicator implements Worker {
       for (const [hash, files] of mine) {
         if (signal.aborted) return objects;
         const push = filesToPush(files, theirs.get(hash) ?? []);
-        for (const f of push) await this.pushOne(root, job, hash, f, peer, signal);
+        for (const f of push) await this.pushOne(root, job, hash, f, peer, signal, moving);
         if (push.length > 0) objects += 1;
       }
     }
@@ -139,7 +171,8 @@ export class ObjectReplicator implements Worker {
     return objects;
   }
 
-  private async pushOne(root: string, job: Job, hash: string, f: ParsedFile, peer: Device, signal: AbortSignal): Promise<void> {
+  private async pushOne(root: string, job: Job, hash: string, f: ParsedFile, peer: Device, signal: AbortSignal, moving: boolean): Promise<void> {
+    if (moving) await this.movement.yieldToClients(signal);
     const path = join(hashDirOf(root, job.partition, hash), f.name);
     let size: number;
     try {
@@ -147,11 +180,17 @@ export class ObjectReplicator implements Worker {
     } catch {
       return; // replaced by a newer write meanwhile: the next pass sees the new file
     }
-    const body = size === 0 ? emptyBody() : throttled(createReadStream(path, { highWaterMark: 64 * 1024 }), this.throttle, signal);
-    await this.opts.clients.get(peer.ip, peer.port).pushFile(
+    let body: AsyncIterable<Uint8Array> = emptyBody();
+    if (size > 0) {
+      body = throttled(createReadStream(path, { highWaterMark: 64 * 1024 }), this.throttle, signal);
+      if (moving) body = throttled(body, this.movement.throttle, signal);
+    }
+    const { applied } = await this.opts.clients.get(peer.ip, peer.port).pushFile(
       { device: peer.device, partition: job.partition, hash, fileName: f.name, size }, body, { signal },
     );
     this.stats.bytesMoved += size;
+    // Only what the peer newly stored counts: a file another node pushed first moved once.
+    if (moving && applied) this.movement.countBytes(size);
   }
 
   /** True when `peer` holds every object of the local partition, as new or newer. */
@@ -177,6 +216,7 @@ export class ObjectReplicator implements Worker {
     }
     if (!kept && (await pruneEmpty(root, job.partition))) {
       await this.opts.cache.dropPartition(job.device, job.partition);
+      if (local.size > 0) this.movement.countPartition();
       this.opts.log.info({ device: job.device, partition: job.partition }, 'handoff partition removed');
     } else this.handoffsSeen += 1;
   }

@@ -38,6 +38,8 @@ export class Supervisor {
 
   /** Starts a child and resolves once it printed its ready line. @throws if it exits first */
   async start(spec: ChildSpec, readyTimeoutMs = 30_000): Promise<void> {
+    // A late start (a layout reload racing Ctrl-C) must not leave a child nobody stops.
+    if (this.stopping) throw new Error(`Cannot start "${spec.name}": the all-in-one is stopping`);
     const entry: Running = { spec, log: createWriteStream(spec.logFile, { flags: 'a' }), restarts: 0 };
     this.running.set(spec.name, entry);
     await this.launch(entry, readyTimeoutMs);
@@ -99,6 +101,11 @@ export class Supervisor {
     }
     await Promise.all(waits);
     for (const entry of this.running.values()) entry.log.end();
+  }
+
+  /** True when a child of this name was started (running, or waiting to be restarted). */
+  has(name: string): boolean {
+    return this.running.has(name);
   }
 
   /** PIDs of the children, by name (for status output and tests). */

@@ -1,0 +1,116 @@
+/**
+ * Subcommands: `strata cluster rebalance`, `drain NODE|DEVICE` and `remove-node NODE`. Thin:
+ * parse flags, run the operation (tools/rebalance/), print the result (text or --json), follow
+ * the movement with --watch (tools/movement/), set the exit code. Refusals are one line with a
+ * non-zero exit code (cli-error.ts).
+ */
+import type { Command } from 'commander';
+import { StoreError } from '../common/index.js';
+import { action } from './cli-error.js';
+import { resolveClusterConfig, type ClusterConfig } from './cluster-config.js';
+import { loadRingSet, type RingSet } from './rebalance/ring-set.js';
+import type { FlowIO } from './rebalance/rebalance-flow.js';
+import { clusterFlowIO } from './rebalance/cluster-io.js';
+import {
+  rebalanceOperation, drainOperation, removeNodeOperation, drainNextSteps, type OperationOptions, type OperationResult,
+} from './rebalance/operations.js';
+import { replicasAssignedTo } from './rebalance/empty-nodes.js';
+import { showMovement, clusterSources, chooseMode } from './movement/movement-watch.js';
+
+interface CommonFlags { cluster?: string; yes?: boolean; dryRun?: boolean; force?: boolean; watch?: boolean; json?: boolean; seed?: string }
+
+function parseSeed(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(v)) throw new StoreError('INVALID_ARGUMENT', `Cannot use --seed "${v}": not a whole number >= 0`);
+  return Number(v);
+}
+
+function options(f: CommonFlags): OperationOptions {
+  const seed = parseSeed(f.seed);
+  return { yes: Boolean(f.yes), dryRun: Boolean(f.dryRun), force: Boolean(f.force), ...(seed !== undefined ? { seed } : {}) };
+}
+
+/** The result as JSON: the preview, what was pushed, what to do next (tables are not dumped). */
+function resultJson(r: OperationResult): Record<string, unknown> {
+  return {
+    outcome: r.outcome, preview: r.preview, pushed: r.pushed, failedPushes: r.failedPushes.map((p) => p.address),
+    next: r.next, warnings: r.warnings, ...(r.target ? { target: r.target } : {}),
+  };
+}
+
+/** Follows the movement until it is done (Ctrl-C ends the watch, not the movement). */
+async function watch(config: ClusterConfig, json: boolean | undefined): Promise<boolean> {
+  const ac = new AbortController();
+  const stop = (): void => ac.abort();
+  process.once('SIGINT', stop);
+  try {
+    const p = await showMovement(clusterSources(config), {
+      mode: chooseMode(json, process.stdout), watch: true, intervalMs: 2_000, out: process.stdout, signal: ac.signal,
+    });
+    return p.snapshot.done;
+  } finally {
+    process.off('SIGINT', stop);
+  }
+}
+
+async function run(f: CommonFlags, op: (set: RingSet, io: FlowIO, o: OperationOptions) => Promise<OperationResult>): Promise<void> {
+  const config = await resolveClusterConfig(f.cluster);
+  const json = Boolean(f.json);
+  const o = options(f);
+  const set = await loadRingSet(config.ringDir);
+  const io = clusterFlowIO(config, { quiet: json });
+  let r: OperationResult;
+  try {
+    r = await op(set, io, o);
+  } finally {
+    io.nodes.close();
+  }
+  const say = (s: string): void => { if (!json) process.stdout.write(`${s}\n`); };
+  let next = r.next;
+  if (f.watch && r.outcome === 'pushed') {
+    const done = await watch(config, f.json);
+    if (done && r.target) {
+      // The rings placed nothing on the target and the movement is done: it holds no data.
+      const t = r.target;
+      next = [...next, ...drainNextSteps(t, replicasAssignedTo(r.plans, t.kind === 'node' ? { addresses: t.addresses } : { deviceKeys: t.deviceKeys }))];
+    }
+  }
+  if (json) process.stdout.write(`${JSON.stringify({ ...resultJson(r), next }, null, 2)}\n`);
+  for (const line of next) say(line);
+  if (r.failedPushes.length > 0) process.exitCode = 1;
+}
+
+function common(cmd: Command, what: string): Command {
+  return cmd
+    .option('--cluster <file>', 'cluster file (default: $STRATA_CLUSTER or the running all-in-one)')
+    .option('--yes', `${what} without asking (for scripts)`)
+    .option('--dry-run', 'show the preview only; write and push nothing')
+    .option('--force', 'go ahead although the previous movement has not finished (min_part_hours then applies)')
+    .option('--json', 'print the result as JSON');
+}
+
+export function registerRebalanceCommands(cluster: Command): void {
+  common(cluster.command('rebalance'), 'push the new rings')
+    .description('Rebalance the account, container and object rings: preview what moves, confirm, write and push the rings to every storage node')
+    .option('--watch', 'after pushing, follow the movement until it is done')
+    .option('--seed <n>', 'seed of the rebalance (deterministic placement)')
+    .action(action(async (f: CommonFlags) => {
+      await run(f, rebalanceOperation);
+    }));
+
+  common(cluster.command('drain'), 'drain')
+    .description('Move all data off a node (its id such as "n3", or ip:port) or a device (ip:port/device): weight 0, preview, confirm, push')
+    .argument('<target>', 'node id, ip:port or ip:port/device')
+    .option('--watch', 'after pushing, follow the movement until it is done')
+    .option('--seed <n>', 'seed of the rebalance (deterministic placement)')
+    .action(action(async (target: string, f: CommonFlags) => {
+      await run(f, (set, io, o) => drainOperation(set, io, target, o));
+    }));
+
+  common(cluster.command('remove-node'), 'remove the node')
+    .description('Remove a drained node from the account, container and object rings (refused while it holds data)')
+    .argument('<node>', 'node id (such as "n3") or ip:port')
+    .action(action(async (node: string, f: CommonFlags) => {
+      await run(f, (set, io, o) => removeNodeOperation(set, io, node, o));
+    }));
+}
