@@ -10,6 +10,7 @@ import { KeyedMutex, type BlockPlacement, type BlockReplica, type ExtentClient }
 import { freshReplicas, majorityOf, resolveExtent, type ExtentInfo } from './extent-info.js';
 import { bump, copyUp, markStale, readFromReplicas, resync } from './extent-repair.js';
 import { LayerMap } from './layer-map.js';
+import { LaggingWrites } from './lagging-writes.js';
 
 export interface VolumeView {
   id: string;
@@ -35,6 +36,8 @@ interface Piece { index: number; offset: number; length: number; at: number }
 interface DirtyEntry { layer: string; index: number; replicas: BlockReplica[] }
 
 const MAX_CACHED_EXTENTS = 65_536;
+/** Payload bytes that replica writes may still hold after their NBD write was acknowledged. */
+const MAX_LAGGING_BYTES = 64 * 1024 * 1024;
 
 export class ReplicatedVolume {
   private layers: string[];
@@ -43,6 +46,9 @@ export class ReplicatedVolume {
   private readonly locks = new KeyedMutex();
   private readonly gate = new KeyedMutex();
   private dirty = new Map<string, DirtyEntry>();
+  private readonly lagging = new LaggingWrites(MAX_LAGGING_BYTES);
+  /** Bumps started by a replica that failed after its write was acknowledged. */
+  private readonly background = new Set<Promise<void>>();
   private scrubCursor = 0;
   /** Set when the lease is lost: every write fails from then on. */
   fenced = false;
@@ -109,7 +115,8 @@ export class ReplicatedVolume {
   private evict(): void {
     for (const [i, info] of this.infos) {
       if (this.infos.size <= MAX_CACHED_EXTENTS / 2) break;
-      if (info.stale.size === 0 && info.bumped) this.infos.delete(i);
+      // An extent with writes still running keeps its info: a late failure must be recorded.
+      if (info.stale.size === 0 && info.bumped && !this.lagging.extentBusy(i, info.replicas.map((r) => r.id))) this.infos.delete(i);
     }
   }
 
@@ -128,13 +135,31 @@ export class ReplicatedVolume {
       const info = await this.info(p.index, false);
       if (info.exists) {
         if (info.zeroed) return undefined;
-        return readFromReplicas(this.deps.extents, freshReplicas(info), this.layers[0], p.index, p.offset, p.length, info.generation);
+        return this.readTop(info, p);
       }
       if (info.source && !info.source.zeroed) {
         return readFromReplicas(this.deps.extents, info.source.fresh, info.source.layer, p.index, p.offset, p.length, 0);
       }
       return undefined;
     });
+  }
+
+  /**
+   * Reads from a fresh replica of the writable layer that has no write still running on this
+   * extent (so it holds every acknowledged write); if none, waits for them to answer.
+   */
+  private async readTop(info: ExtentInfo, p: Piece): Promise<Buffer | undefined> {
+    const fresh = freshReplicas(info);
+    const ready = fresh.filter((r) => !this.lagging.pending(p.index, r.id));
+    if (ready.length > 0) {
+      try {
+        return await readFromReplicas(this.deps.extents, ready, this.layers[0], p.index, p.offset, p.length, info.generation);
+      } catch (err) {
+        if (ready.length === fresh.length) throw err;
+      }
+    }
+    await this.lagging.settleExtent(p.index, fresh.map((r) => r.id));
+    return readFromReplicas(this.deps.extents, freshReplicas(info), this.layers[0], p.index, p.offset, p.length, info.generation);
   }
 
   /** Writes data; with `fua` it is durable on a majority before this returns. */
@@ -176,6 +201,7 @@ export class ReplicatedVolume {
     if (cached && cached.probed && cached.bumped && !needsCopy(cached)) return;
     await this.locks.exclusive(String(p.index), async () => {
       const info = await this.info(p.index, true);
+      await this.lagging.settleExtent(p.index, info.replicas.map((r) => r.id));
       if (needsCopy(info)) await copyUp(this.deps.extents, info, this.layers[0], this.extentBytes);
       await bump(this.deps.extents, info, this.layers[0]);
       if (info.exists) this.maps[0].mark(p.index, info.zeroed);
@@ -184,6 +210,7 @@ export class ReplicatedVolume {
 
   private async writePiece(p: Piece, data: Buffer | undefined, fua: boolean): Promise<void> {
     await this.prepare(p);
+    await this.lagging.throttle();
     const top = this.layers[0];
     const info = await this.locks.shared(String(p.index), async () => {
       const info = await this.info(p.index, true);
@@ -196,17 +223,9 @@ export class ReplicatedVolume {
         layer: top, index: p.index, generation: info.generation, offset: p.offset, fua, extentSize: this.extentBytes,
         data: data ?? Buffer.alloc(0), zeroLength: data ? 0 : p.length,
       };
-      const results = await Promise.allSettled(fresh.map((r) => this.deps.extents.write(r, req)));
-      const ok: BlockReplica[] = [];
-      results.forEach((res, i) => {
-        if (res.status === 'fulfilled') ok.push(fresh[i]);
-        else {
-          this.deps.log.warn({ volume: this.view.name, extent: p.index, err: (res.reason as Error).message }, 'replica missed a write');
-          markStale(info, fresh[i]);
-        }
-      });
-      if (ok.length < majority) {
-        throw new StoreError('QUORUM_NOT_MET', `Cannot write extent ${p.index} of volume "${this.view.name}": only ${ok.length} replicas took it`);
+      const ok = await this.writeMajority(info, fresh, majority, top, req, fua);
+      if (ok < majority) {
+        throw new StoreError('QUORUM_NOT_MET', `Cannot write extent ${p.index} of volume "${this.view.name}": only ${ok} replicas took it`);
       }
       const zeroedWhole = !data && p.offset === 0 && p.length === this.extentBytes;
       if (data) info.zeroed = false;
@@ -214,10 +233,65 @@ export class ReplicatedVolume {
       else if (!info.exists) info.zeroed = false;
       info.exists = true;
       this.maps[0].mark(p.index, info.zeroed);
-      if (!fua) this.noteDirty(top, p.index, ok);
       return info;
     });
-    if (!info.bumped) await this.locks.exclusive(String(p.index), () => bump(this.deps.extents, info, top));
+    if (!info.bumped) await this.locks.exclusive(String(p.index), () => this.bumpSettled(info, top));
+  }
+
+  /**
+   * Sends a write to every fresh replica and resolves with the number that took it as soon as a
+   * majority did (or can no longer): the slowest replica is not waited for. Its answer still
+   * counts: a success joins the dirty set (flushed later), a failure marks it stale and bumps the
+   * others in the background. A replica that went stale meanwhile does not count.
+   */
+  private writeMajority(
+    info: ExtentInfo, fresh: BlockReplica[], majority: number, top: string, req: Parameters<ExtentClient['write']>[1], fua: boolean,
+  ): Promise<number> {
+    return new Promise((resolve) => {
+      let ok = 0;
+      let failed = 0;
+      let answered = false;
+      const bytes = req.data.length;
+      for (const r of fresh) {
+        const write = this.deps.extents.write(r, req).then(
+          () => {
+            if (info.stale.has(r.id)) {
+              failed++;
+              return;
+            }
+            ok++;
+            if (!fua) this.noteDirty(top, info.index, [r]);
+          },
+          (err: unknown) => {
+            failed++;
+            this.deps.log.warn({ volume: this.view.name, extent: info.index, err: (err as Error).message }, 'replica missed a write');
+            markStale(info, r);
+            if (answered) this.bumpLater(info, top);
+          },
+        ).then(() => {
+          if (answered) return;
+          if (ok >= majority || failed > fresh.length - majority) {
+            answered = true;
+            resolve(ok);
+          }
+        });
+        this.lagging.track(info.index, r.id, write, bytes);
+      }
+    });
+  }
+
+  /** Bumps an extent's fresh replicas once the writes running on it have answered. Holds the extent exclusively. */
+  private async bumpSettled(info: ExtentInfo, top: string): Promise<void> {
+    await this.lagging.settleExtent(info.index, info.replicas.map((r) => r.id));
+    await bump(this.deps.extents, info, top);
+  }
+
+  /** A replica failed after the write was acknowledged: bump the others now, not at the next write. */
+  private bumpLater(info: ExtentInfo, top: string): void {
+    const done: Promise<void> = this.locks.exclusive(String(info.index), () => this.bumpSettled(info, top)).catch((err: unknown) => {
+      this.deps.log.warn({ volume: this.view.name, extent: info.index, err: (err as Error).message }, 'bump after a late replica failure deferred');
+    }).finally(() => this.background.delete(done));
+    this.background.add(done);
   }
 
   private noteDirty(layer: string, index: number, replicas: BlockReplica[]): void {
@@ -232,6 +306,10 @@ export class ReplicatedVolume {
 
   /** Makes every acknowledged write durable on a majority. @throws QUORUM_NOT_MET */
   async flush(): Promise<void> {
+    // Writes acknowledged by a majority may still be running on the slowest replica: their
+    // outcome decides what the dirty set and the stale marks hold.
+    await this.lagging.settleAll();
+    await Promise.all([...this.background]);
     const entries = [...this.dirty.values()];
     this.dirty = new Map();
     const byReplica = new Map<string, { replica: BlockReplica; refs: Array<{ layer: string; index: number }> }>();
@@ -288,7 +366,10 @@ export class ReplicatedVolume {
       if (info.stale.size === 0) continue;
       if (++seen > limit) break;
       try {
-        fixed += await this.gate.shared('io', () => this.locks.exclusive(String(info.index), () => resync(this.deps.extents, info, this.layers[0], this.extentBytes)));
+        fixed += await this.gate.shared('io', () => this.locks.exclusive(String(info.index), async () => {
+          await this.lagging.settleExtent(info.index, info.replicas.map((r) => r.id));
+          return resync(this.deps.extents, info, this.layers[0], this.extentBytes);
+        }));
       } catch (err) {
         this.deps.log.debug({ volume: this.view.name, extent: info.index, err: (err as Error).message }, 'resync deferred');
       }

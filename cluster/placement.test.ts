@@ -73,3 +73,20 @@ t.test('Placement keeps the previous ring: its primaries are read after the new 
   t.equal(new Set(order.map((n) => deviceKey(n.device))).size, order.length, 'a previous primary that is also a handoff is asked once');
   t.same(p.writeTargets(loc).targets.map((n) => n.device), loc.primaries, 'writes go to the new primaries');
 });
+
+t.test('Placement remembers the ring it was built with when a reload comes before any request', async (t) => {
+  const limiter = new ErrorLimiter({ threshold: 1, windowMs: 1000, suppressionMs: 1000 }, new ManualClock());
+  const all = devs(6);
+  const v1 = new FakeRing(all);
+  const rotated = new FakeRing([...all.slice(3), ...all.slice(0, 3)]);
+  const v2: PlacementRing = { version: 2, replicaCount: 3, partOf: (x) => rotated.partOf(x), primaries: (x) => rotated.primaries(x), handoffs: (x) => rotated.handoffs(x) };
+  const listeners: Array<(r: PlacementRing) => void> = [];
+  const source = { ring: v1 as PlacementRing, onReload: (fn: (r: PlacementRing) => void) => listeners.push(fn) };
+  const p = new Placement(source, limiter, 3);
+  source.ring = v2;
+  for (const fn of listeners) fn(v2);
+  const loc = p.locate('/a/c/o');
+  t.same(loc.previous, v1.primaries(loc.partition), 'all three old primaries are read after the new ones');
+  const unloaded = new Placement({ get ring(): PlacementRing { throw new Error('not loaded'); } }, limiter, 3);
+  t.equal(unloaded.previousVersion, undefined, 'a source not loaded yet is fine');
+});

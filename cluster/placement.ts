@@ -72,6 +72,11 @@ export class Placement {
   private before: PlacementRing | undefined;
 
   constructor(private readonly source: RingSource, private readonly limiter: ErrorLimiter, private readonly maxHandoffs: number) {
+    try {
+      this.current = source.ring;
+    } catch {
+      // Not loaded yet (a RingWatcher before start()): the first request or reload sets it.
+    }
     source.onReload?.((ring) => this.noteRing(ring));
   }
 

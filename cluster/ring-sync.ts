@@ -70,7 +70,7 @@ export class RingSync {
   start(): void {
     if (this.timer || this.closed) return;
     const interval = this.opts.intervalMs ?? DEFAULT_RING_SYNC_INTERVAL_MS;
-    this.timer = setInterval(() => void this.syncNow().catch(() => undefined), interval);
+    this.timer = setInterval(() => void this.syncNow(), interval);
     this.timer.unref();
   }
 
@@ -95,9 +95,14 @@ export class RingSync {
    */
   syncNow(): Promise<RingSyncResult> {
     if (this.closed) return Promise.resolve({ asked: [], updated: {} });
-    this.running ??= this.round().finally(() => {
-      this.running = undefined;
-    });
+    this.running ??= this.round()
+      .catch((err: unknown) => {
+        this.failed('round', err, {}, 'ring sync round failed');
+        return { asked: [], updated: {} };
+      })
+      .finally(() => {
+        this.running = undefined;
+      });
     return this.running;
   }
 

@@ -29,6 +29,7 @@ export interface ExtentStoreOptions {
 export class ExtentStore {
   private readonly devices: Map<string, string>;
   private readonly files = new Map<string, OpenExtent>();
+  private readonly opening = new Map<string, Promise<OpenExtent | undefined>>();
   private readonly locks = new KeyedMutex();
   private readonly knownDirs = new Set<string>();
   private readonly maxOpen: number;
@@ -57,15 +58,28 @@ export class ExtentStore {
     return `${ref.device}/${ref.layer}/${ref.index}`;
   }
 
-  /** Opens (or finds) an extent; undefined when it was never written. Caller holds the lock. */
-  private async load(ref: ExtentRef): Promise<OpenExtent | undefined> {
+  /**
+   * Opens (or finds) an extent; undefined when it was never written. Caller holds the lock.
+   * Holders of the shared lock may load the same extent at once: they share one open, so no
+   * handle is opened twice and leaked.
+   */
+  private load(ref: ExtentRef): Promise<OpenExtent | undefined> {
     const key = ExtentStore.key(ref);
     const cached = this.files.get(key);
     if (cached) {
       this.files.delete(key);
       this.files.set(key, cached);
-      return cached;
+      return Promise.resolve(cached);
     }
+    let p = this.opening.get(key);
+    if (!p) {
+      p = this.openExtent(ref, key).finally(() => this.opening.delete(key));
+      this.opening.set(key, p);
+    }
+    return p;
+  }
+
+  private async openExtent(ref: ExtentRef, key: string): Promise<OpenExtent | undefined> {
     const path = this.pathOf(ref);
     let fh: FileHandle;
     try {
@@ -97,11 +111,13 @@ export class ExtentStore {
       });
       this.knownDirs.add(dir);
     }
-    let fh: FileHandle;
+    let fh: FileHandle | undefined;
     try {
       fh = await open(path, 'wx+', 0o644);
       await fh.write(encodeHeader({ generation, flags: 0 }), 0, HEADER_BYTES, 0);
     } catch (err) {
+      // A handle left open here would only be closed by the garbage collector (with a warning).
+      await fh?.close().catch(() => undefined);
       throw fromFsError(err, `Cannot create extent "${path}"`);
     }
     const ex: OpenExtent = { fh, path, generation, size: HEADER_BYTES, dirty: true, created: true };

@@ -51,6 +51,27 @@ t.test('FsObjectStore answers NOT_MOUNTED when the device folder disappears', as
   await t.rejects(store.head(key), { code: 'NOT_MOUNTED' });
 });
 
+t.test('FsObjectStore never re-creates a vanished device folder, even with a cached mount check', async (t) => {
+  const dir = t.testdir({ d1: {} });
+  const store = await make(dir, new ManualClock(0));
+  await (await store.stage(key, header, Readable.from([Buffer.from('x')]))).commit({ timestamp: ts });
+  await rm(join(dir, 'd1'), { recursive: true });
+  await t.rejects(store.get(key), { code: 'NOT_MOUNTED' });
+  await t.rejects(store.stage({ ...key, object: 'o2' }, header, Readable.from([Buffer.from('y')])), { code: 'NOT_MOUNTED' });
+  await t.rejects(store.delete(key, formatTimestamp(1_700_000_001_000)), { code: 'NOT_MOUNTED' });
+  await t.rejects(readdir(join(dir, 'd1')), { code: 'ENOENT' }, 'the device folder stays absent');
+});
+
+t.test('FsObjectStore recreates tmp/ when a device was emptied under it', async (t) => {
+  const dir = t.testdir({ d1: {} });
+  const store = await make(dir, new ManualClock(0));
+  await (await store.stage(key, header, Readable.from([Buffer.from('x')]))).commit({ timestamp: ts });
+  await rm(join(dir, 'd1', 'tmp'), { recursive: true });
+  const later = formatTimestamp(1_700_000_002_000);
+  await (await store.stage(key, header, Readable.from([Buffer.from('z')]))).commit({ timestamp: later });
+  t.equal((await store.head(key)).timestamp, later);
+});
+
 t.test('FsObjectStore reports a damaged .data file as CORRUPT', async (t) => {
   const dir = t.testdir({ d1: {} });
   const store = await make(dir, new ManualClock(0));

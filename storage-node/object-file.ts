@@ -39,6 +39,23 @@ export function encodeTrailer(meta: StoredMeta): Buffer {
 }
 
 /**
+ * Bytes read from the end of a .data file to find its metadata: enough for the metadata of
+ * nearly every object, and for the whole file of a small object (see wholeFileOf()).
+ */
+const TAIL_READ_BYTES = 16 * 1024;
+
+/** Files that readStoredMeta() read whole, by handle (entries go with the closed handles). */
+const wholeFiles = new WeakMap<FileHandle, Buffer>();
+
+/**
+ * The complete bytes of a .data file if readStoredMeta() read all of it (files up to 16 KiB),
+ * so that a small GET reads its file once. Undefined otherwise.
+ */
+export function wholeFileOf(fh: FileHandle): Buffer | undefined {
+  return wholeFiles.get(fh);
+}
+
+/**
  * Reads the metadata of an open .data file. Reads the tail in one call for small metadata.
  * @throws CORRUPT when the footer or JSON is damaged or sizes disagree
  */
@@ -46,9 +63,11 @@ export async function readStoredMeta(fh: FileHandle, path: string): Promise<Stor
   const { size: fileSize } = await fh.stat();
   const corrupt = (why: string) => new StoreError('CORRUPT', `Cannot read object file "${path}": ${why}`);
   if (fileSize < FOOTER_BYTES) throw corrupt('too short');
-  const tailLen = Math.min(fileSize, 4096);
-  const tail = Buffer.alloc(tailLen);
-  await fh.read(tail, 0, tailLen, fileSize - tailLen);
+  const tailLen = Math.min(fileSize, TAIL_READ_BYTES);
+  const tail = Buffer.allocUnsafe(tailLen);
+  const { bytesRead } = await fh.read(tail, 0, tailLen, fileSize - tailLen);
+  if (bytesRead !== tailLen) throw corrupt('shorter than its size');
+  if (tailLen === fileSize) wholeFiles.set(fh, tail);
   const footer = tail.subarray(tailLen - FOOTER_BYTES);
   if (!footer.subarray(4).equals(MAGIC)) throw corrupt('bad footer');
   const jsonLen = footer.readUInt32BE(0);

@@ -28,6 +28,7 @@ import { Movement } from './movement.js';
 import { MovementControlStore } from './movement-control.js';
 import { PartitionUsageCache } from './partition-usage.js';
 import { addMovementService } from './grpc-movement-service.js';
+import { registerMovementMetrics } from './movement-metrics.js';
 
 /** Container stats go to accounts at most this often under a stream of writes (ms). */
 const ACCOUNT_STATS_DELAY_MS = 500;
@@ -107,6 +108,7 @@ export async function startStorageNode(config: Readonly<StorageNodeConfig>, log:
   slot.runner = runner;
   const metrics = createNodeMetrics({ devices, updater, dbs, nodeId: config.nodeId });
   registerDurabilityMetrics(metrics.registry, durability);
+  registerMovementMetrics(metrics.registry, movement);
   const server = new StorageNodeServer({
     nodeId: config.nodeId, peerSecret: config.peerSecret, devices, objects, containers, accounts, updates,
     partCount: (kind) => ring(kind)?.partCount,

@@ -9,6 +9,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import type { FileHandle } from 'node:fs/promises';
 import { StoreError } from '../common/index.js';
 import { xxhashApi, hex64 } from './checksum.js';
+import { wholeFileOf } from './object-file.js';
 
 /**
  * Whole-object reads up to this size are checked before the first byte is sent (a second read,
@@ -25,9 +26,10 @@ export const PREVERIFY_MAX_BYTES = 1024 * 1024;
  */
 export async function readVerified(fh: FileHandle, size: number, expected: string): Promise<Buffer | undefined> {
   if (size > PREVERIFY_MAX_BYTES) throw new StoreError('INTERNAL', `Cannot read ${size} bytes at once: over ${PREVERIFY_MAX_BYTES}`);
-  const buf = Buffer.allocUnsafe(size);
-  let pos = 0;
-  while (pos < size) {
+  const whole = wholeFileOf(fh);
+  const read = whole !== undefined && whole.length >= size;
+  const buf = read ? whole.subarray(0, size) : Buffer.allocUnsafe(size);
+  for (let pos = read ? size : 0; pos < size;) {
     const { bytesRead } = await fh.read(buf, pos, size - pos, pos);
     if (bytesRead === 0) return undefined;
     pos += bytesRead;

@@ -12,9 +12,8 @@ import { loadRingSet, type RingSet } from './rebalance/ring-set.js';
 import type { FlowIO } from './rebalance/rebalance-flow.js';
 import { clusterFlowIO } from './rebalance/cluster-io.js';
 import {
-  rebalanceOperation, drainOperation, removeNodeOperation, drainNextSteps, type OperationOptions, type OperationResult,
+  rebalanceOperation, drainOperation, removeNodeOperation, stepsAfterMovement, type OperationOptions, type OperationResult,
 } from './rebalance/operations.js';
-import { replicasAssignedTo } from './rebalance/empty-nodes.js';
 import { showMovement, clusterSources, chooseMode } from './movement/movement-watch.js';
 
 interface CommonFlags { cluster?: string; yes?: boolean; dryRun?: boolean; force?: boolean; watch?: boolean; json?: boolean; seed?: string }
@@ -68,12 +67,7 @@ async function run(f: CommonFlags, op: (set: RingSet, io: FlowIO, o: OperationOp
   const say = (s: string): void => { if (!json) process.stdout.write(`${s}\n`); };
   let next = r.next;
   if (f.watch && r.outcome === 'pushed') {
-    const done = await watch(config, f.json);
-    if (done && r.target) {
-      // The rings placed nothing on the target and the movement is done: it holds no data.
-      const t = r.target;
-      next = [...next, ...drainNextSteps(t, replicasAssignedTo(r.plans, t.kind === 'node' ? { addresses: t.addresses } : { deviceKeys: t.deviceKeys }))];
-    }
+    if (await watch(config, f.json)) next = [...next, ...stepsAfterMovement(set, r)];
   }
   if (json) process.stdout.write(`${JSON.stringify({ ...resultJson(r), next }, null, 2)}\n`);
   for (const line of next) say(line);

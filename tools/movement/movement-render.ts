@@ -10,9 +10,10 @@ import { formatBytes, formatDuration, formatRate } from './movement-units.js';
 
 const pct = (f: number): string => `${(f * 100).toFixed(1)}%`;
 
-/** "measuring" with one sample; "12.3 MiB/s" after. */
+/** "measuring" with one sample ("-" when already done); "12.3 MiB/s" after. */
 export function describeRate(p: MovementProgress): string {
-  return p.rate ? `${formatBytes(p.rate.bytesPerSec)}/s` : 'measuring';
+  if (p.rate) return `${formatBytes(p.rate.bytesPerSec)}/s`;
+  return p.snapshot.done ? '-' : 'measuring';
 }
 
 /** "done", "paused", "measuring", "unknown (nothing moved lately)" or a duration. */

@@ -29,8 +29,8 @@ export function replicasAssignedTo(plans: RingPlan[], match: { addresses?: reado
   return n;
 }
 
-/** Nodes (by id, else address) whose devices all weigh 0 and hold no replica in the new rings. */
-export function emptyWeightlessNodes(plans: RingPlan[]): string[] {
+/** Nodes whose devices all weigh 0 and hold no replica in the new rings (name: id, else address). */
+export function emptyWeightlessNodes(plans: RingPlan[]): Array<{ name: string; address: string }> {
   const weighted = new Set<string>();
   const names = new Map<string, string>();
   for (const p of plans) {
@@ -41,20 +41,22 @@ export function emptyWeightlessNodes(plans: RingPlan[]): string[] {
       if (!names.has(a) || d.meta) names.set(a, d.meta || a);
     }
   }
-  const out: string[] = [];
+  const out: Array<{ name: string; address: string }> = [];
   for (const [address, name] of names) {
     if (weighted.has(address)) continue;
-    if (replicasAssignedTo(plans, { addresses: [address] }) === 0) out.push(name);
+    if (replicasAssignedTo(plans, { addresses: [address] }) === 0) out.push({ name, address });
   }
-  return out.sort();
+  return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** The operator's next step once a node holds nothing. */
-export function switchOffMessage(name: string): string {
+/** The operator's next step once a node holds nothing (unless the block ring still uses it). */
+export function switchOffMessage(name: string, inBlockRing = false): string {
+  if (inBlockRing) return `node ${name} holds no object or listing data, but the block ring still uses it: keep it running (block extents do not move yet)`;
   return `node ${name} holds no data: it can be switched off; then \`strata cluster remove-node ${name}\``;
 }
 
 /** The same for one drained disk. */
-export function deviceEmptyMessage(key: string): string {
+export function deviceEmptyMessage(key: string, inBlockRing = false): string {
+  if (inBlockRing) return `device ${key} holds no object or listing data, but the block ring still uses it (block extents do not move yet)`;
   return `device ${key} holds no data: it can be unmounted and removed from the rings`;
 }

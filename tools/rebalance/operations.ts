@@ -7,7 +7,7 @@ import { StoreError } from '../../common/index.js';
 import { runRebalanceFlow, builderAddresses, type FlowIO, type FlowResult } from './rebalance-flow.js';
 import { builderDevices, resolveTarget, targetDeviceIds, type Target } from './drain-target.js';
 import { removalRefusal, partitionsOn } from './safety.js';
-import { replicasAssignedTo, switchOffMessage, deviceEmptyMessage } from './empty-nodes.js';
+import { replicasAssignedTo, switchOffMessage, deviceEmptyMessage, emptyWeightlessNodes } from './empty-nodes.js';
 import { nodeAddress, deviceKey, type RingSet } from './ring-set.js';
 
 export interface OperationOptions {
@@ -18,6 +18,7 @@ export interface OperationOptions {
 }
 
 export interface OperationResult extends FlowResult {
+  kind: 'rebalance' | 'drain' | 'remove';
   /** The drained or removed node or disk. */
   target?: Target;
   /** Lines for the operator after the flow (what to do next). */
@@ -27,21 +28,22 @@ export interface OperationResult extends FlowResult {
 /** `strata cluster rebalance`: the builders as they are (e.g. after add-node). */
 export async function rebalanceOperation(set: RingSet, io: FlowIO, o: OperationOptions): Promise<OperationResult> {
   const r = await runRebalanceFlow(set, io, { kind: 'rebalance', ...o });
-  return { ...r, next: r.emptyNodes.map(switchOffMessage) };
+  const blockAddresses = new Set((set.block?.devices ?? []).filter((d) => d !== undefined).map((d) => nodeAddress(d)));
+  return { ...r, kind: 'rebalance', next: r.emptyNodes.map((n) => switchOffMessage(n.name, blockAddresses.has(n.address))) };
 }
 
 /** True when the block ring still has a device on the target. */
-function inBlockRing(set: RingSet, t: Target): boolean {
+export function inBlockRing(set: RingSet, t: Target): boolean {
   return (set.block?.devices ?? []).some((d) => d !== undefined
     && (t.kind === 'node' ? t.addresses.includes(nodeAddress(d)) : t.deviceKeys.includes(deviceKey(d))));
 }
 
 /** What to say about a drain target once nothing is placed on it (or what is left). */
-export function drainNextSteps(t: Target, assigned: number): string[] {
+export function drainNextSteps(t: Target, assigned: number, inBlock: boolean): string[] {
   if (assigned > 0) {
     return [`${t.label} still has ${assigned} partition-replicas in the new rings (min_part_hours held them back); run "strata cluster rebalance" again once this movement is done`];
   }
-  return [t.kind === 'node' ? switchOffMessage(t.label) : deviceEmptyMessage(t.label)];
+  return [t.kind === 'node' ? switchOffMessage(t.label, inBlock) : deviceEmptyMessage(t.label, inBlock)];
 }
 
 /**
@@ -60,8 +62,25 @@ export async function drainOperation(set: RingSet, io: FlowIO, spec: string, o: 
   const assigned = replicasAssignedTo(r.plans, t.kind === 'node' ? { addresses: t.addresses } : { deviceKeys: t.deviceKeys });
   // Until the data has moved, only "what is left in the rings" is known: the switch-off advice
   // comes after --watch (or from a later rebalance) once the movement is done.
-  const next = r.outcome === 'nothing-to-move' || assigned > 0 ? drainNextSteps(t, assigned) : [];
-  return { ...r, target: t, next };
+  const next = r.outcome === 'nothing-to-move' || assigned > 0 ? drainNextSteps(t, assigned, inBlockRing(set, t)) : [];
+  return { ...r, kind: 'drain', target: t, next };
+}
+
+/**
+ * What to tell the operator once the movement an operation started is done (after --watch):
+ * a drained node or disk that the new rings no longer use holds no data now; likewise any node
+ * whose devices all weigh 0.
+ */
+export function stepsAfterMovement(set: RingSet, r: OperationResult): string[] {
+  if (r.kind === 'remove') return [];
+  if (r.kind === 'drain' && r.target) {
+    const t = r.target;
+    const assigned = replicasAssignedTo(r.plans, t.kind === 'node' ? { addresses: t.addresses } : { deviceKeys: t.deviceKeys });
+    // Replicas still placed on it were already reported (min_part_hours held them back).
+    return assigned > 0 ? [] : drainNextSteps(t, 0, inBlockRing(set, t));
+  }
+  const blockAddresses = new Set((set.block?.devices ?? []).filter((d) => d !== undefined).map((d) => nodeAddress(d)));
+  return emptyWeightlessNodes(r.plans).map((n) => switchOffMessage(n.name, blockAddresses.has(n.address)));
 }
 
 /**
@@ -81,5 +100,5 @@ export async function removeNodeOperation(set: RingSet, io: FlowIO, spec: string
     edit: (_name, b) => { for (const id of targetDeviceIds(b, t)) b.removeDevice(id); },
   });
   const next = r.outcome === 'pushed' ? [`node ${t.label} is no longer in the account, container and object rings`] : [];
-  return { ...r, target: t, next };
+  return { ...r, kind: 'remove', target: t, next };
 }

@@ -53,7 +53,7 @@ export interface FlowResult {
   /** Nodes that did not take the new rings (removed nodes excluded). */
   failedPushes: PushResult[];
   /** Nodes with weight 0 everywhere that hold no partition of the new rings (when nothing moves). */
-  emptyNodes: string[];
+  emptyNodes: Array<{ name: string; address: string }>;
   warnings: string[];
 }
 

@@ -65,5 +65,7 @@ t.test('removalRefusal() checks block ring, answer and data', async (t) => {
   b.rebalance({ seed: 1 });
   const { Ring } = await import('../../ring/index.js');
   const block = await Ring.fromData(b.ringData());
-  t.match(removalRefusal(target, empty, { ...facts, block, force: true }), /block ring/);
+  t.match(removalRefusal(target, empty, { ...facts, block }), /block ring/);
+  t.match(removalRefusal(target, silent, { ...facts, block, force: true }), /block ring/, 'even when forced');
+  t.match(removalRefusal(target, full, { ...facts, block }), /drain it first/, 'holding data is named before the block ring');
 });

@@ -104,33 +104,33 @@ export interface RemovalFacts {
  * that it held no only copy). A node of the block ring cannot be removed.
  */
 export function removalRefusal(t: Target, s: MovementSnapshot, f: RemovalFacts): string | undefined {
+  const answers = s.nodes.filter((n) => t.addresses.includes(n.address) && n.error === undefined);
+  const silent = t.addresses.filter((a) => !answers.some((n) => n.address === a));
+  if (silent.length > 0 && !f.force) {
+    return `Cannot remove node "${t.label}": it does not answer, so nothing can confirm that it holds no only copy of any data; use --force to remove it anyway`;
+  }
+  // Forced removal of a silent node: the operator knows it is gone for good; its data is
+  // re-replicated from the other replicas (the quorum rule still applies to the new rings).
+  if (silent.length === 0) {
+    let partitions = 0;
+    let bytes = 0;
+    let files = 0;
+    let listing = f.listingPartitionsInRings;
+    for (const n of answers) {
+      for (const d of n.devices) {
+        files += d.objectFiles;
+        bytes += d.objectBytes;
+        if (d.objectFiles > 0) partitions += d.objectPartitions;
+        listing += d.listingHandoffPartitions;
+      }
+    }
+    if (files > 0 || listing > 0) {
+      return `Cannot remove node "${t.label}": it still holds ${partitions + listing} partitions (${formatBytes(bytes)}): drain it first ("strata cluster drain ${t.label}")`;
+    }
+  }
   const inBlock = (f.block?.devices ?? []).some((d: Device | undefined) => d !== undefined && t.addresses.includes(nodeAddress(d)));
   if (inBlock) {
     return `Cannot remove node "${t.label}": it is a device of the block ring, whose extents do not move yet (drain moves only its object and listing data)`;
-  }
-  const answers = s.nodes.filter((n) => t.addresses.includes(n.address));
-  const silent = t.addresses.filter((a) => !answers.some((n) => n.address === a && n.error === undefined));
-  if (silent.length > 0) {
-    // Forced: the operator knows the node is gone for good; its data is re-replicated from the
-    // other replicas (the quorum rule still applies to the new rings).
-    if (f.force) return undefined;
-    return `Cannot remove node "${t.label}": it does not answer, so nothing can confirm that it holds no only copy of any data; use --force to remove it anyway`;
-  }
-  let partitions = 0;
-  let bytes = 0;
-  let files = 0;
-  let listing = f.listingPartitionsInRings;
-  for (const n of answers) {
-    if (n.error !== undefined) continue;
-    for (const d of n.devices) {
-      files += d.objectFiles;
-      bytes += d.objectBytes;
-      if (d.objectFiles > 0) partitions += d.objectPartitions;
-      listing += d.listingHandoffPartitions;
-    }
-  }
-  if (files > 0 || listing > 0) {
-    return `Cannot remove node "${t.label}": it still holds ${partitions + listing} partitions (${formatBytes(bytes)}): drain it first ("strata cluster drain ${t.label}")`;
   }
   return undefined;
 }
