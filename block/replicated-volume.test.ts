@@ -1,5 +1,6 @@
 import t, { type Test } from 'tap';
-import { silentLogger } from '../common/index.js';
+import { StoreError, silentLogger } from '../common/index.js';
+import type { ExtentClient } from '../cluster/index.js';
 import { BlockTestNodes } from '../test/integration/block-nodes.js';
 import { ReplicatedVolume } from './replicated-volume.js';
 import { VolumeManager } from './volume-manager.js';
@@ -127,4 +128,47 @@ t.test('ReplicatedVolume.scrubStep() finds replicas that missed writes before it
   await nodes.stopNode(1);
   const res = await nodes.extents.read(nodes.replicas[2], { layer: vol.currentLayers[0], index: 5, offset: 0, length: 8192 });
   t.ok(res.data.every((b) => b === 4), 'the resynced replica holds the data on its own');
+});
+
+/** The test nodes' client, with writes to one replica held until released (or failed). */
+function slowReplica(extents: ExtentClient, replicaId: number) {
+  let open!: (fail: boolean) => void;
+  const gate = new Promise<boolean>((resolve) => (open = resolve));
+  const held = Object.create(extents) as ExtentClient;
+  held.write = async (r, req) => {
+    if (r.id !== replicaId) return extents.write(r, req);
+    if (await gate) throw new StoreError('UNAVAILABLE', 'Cannot write: test node failed');
+    return extents.write(r, req);
+  };
+  return { held, release: () => open(false), fail: () => open(true) };
+}
+
+t.test('ReplicatedVolume.write() answers on a majority; reads and flush wait for the slow replica', async (t) => {
+  const { nodes, rec } = await setup(t);
+  const slow = slowReplica(nodes.extents, nodes.replicas[2].id);
+  const vol = await ReplicatedVolume.open({ extents: slow.held, placement: nodes.placement, log: silentLogger(), replicaCount: 3 }, rec, false);
+  await vol.write(0, Buffer.alloc(4096, 7), false);
+  t.equal((await readAll(vol, 0, 4096))[0], 7, 'reads skip the replica that has not answered');
+  let flushed = false;
+  const flush = vol.flush().then(() => (flushed = true));
+  await new Promise((r) => setTimeout(r, 50));
+  t.notOk(flushed, 'flush waits for the slow replica');
+  slow.release();
+  await flush;
+  t.equal(vol.staleExtents, 0);
+  const res = await nodes.extents.read(nodes.replicas[2], { layer: rec.layers[0], index: 0, offset: 0, length: 4096 });
+  t.equal(res.data[0], 7, 'the slow replica holds the write after flush');
+});
+
+t.test('ReplicatedVolume: a replica failing after the acknowledgement is marked stale and bumped past', async (t) => {
+  const { nodes, rec } = await setup(t);
+  const slow = slowReplica(nodes.extents, nodes.replicas[1].id);
+  const vol = await ReplicatedVolume.open({ extents: slow.held, placement: nodes.placement, log: silentLogger(), replicaCount: 3 }, rec, false);
+  await vol.write(MiB, Buffer.alloc(4096, 5), false);
+  slow.fail();
+  await vol.flush();
+  t.equal(vol.staleExtents, 1, 'the failed replica is stale');
+  const states = await Promise.all(nodes.replicas.map((r) => nodes.extents.stat(r, rec.layers[0], 1)));
+  t.ok(states[0].generation > states[1].generation && states[2].generation > states[1].generation, 'the others moved to a higher generation');
+  t.equal((await readAll(vol, MiB, 4096))[0], 5);
 });

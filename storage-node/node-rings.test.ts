@@ -81,6 +81,7 @@ t.test('NodeRings: nodes sharing one ring folder take the same push harmlessly',
   await writeFile(ringFilePath(dir, 'object'), v1!);
   const a = await start(t, dir);
   const b = await start(t, dir);
+  const lagging = await start(t, dir);
   t.equal(b.get('object')?.version, 1, 'loaded at start');
   const [ra, rb] = await Promise.all([a.push('object', v2!, false), b.push('object', v2!, false)]);
   t.same([ra.version, rb.version], [2, 2], 'both use the new ring');
@@ -88,4 +89,11 @@ t.test('NodeRings: nodes sharing one ring folder take the same push harmlessly',
   t.same(await b.push('object', v2!, false), { version: 2, applied: false }, 'then it is a no-op');
   t.same(await readFile(ringFilePath(dir, 'object')), v2, 'the file is whole');
   t.same((await a.file('object')).data, v2);
+
+  const [, , v3] = await ringVersions(3);
+  t.same(await a.push('object', v3!, false), { version: 3, applied: true });
+  t.equal(lagging.get('object')?.version, 1, 'a node that has not polled yet still uses v1');
+  await t.rejects(lagging.push('object', v2!, false), { code: 'STALE', message: /in "/ }, 'newer than its ring in use, older than the shared file');
+  t.same(await readFile(ringFilePath(dir, 'object')), v3, 'the newer file stays');
+  t.same(await lagging.push('object', v3!, false), { version: 3, applied: true }, 'the current ring is taken');
 });

@@ -118,6 +118,13 @@ export class NodeRings {
     const file = ringFilePath(this.opts.ringDir, name);
     const onDisk = await readFile(file).catch(() => undefined);
     const sameFile = onDisk !== undefined && onDisk.equals(data);
+    if (onDisk && !sameFile && !force) {
+      // A shared ring folder (the all-in-one) may already hold a newer file another node wrote.
+      const diskVersion = await decodeRing(onDisk).then((d) => d.version, () => undefined);
+      if (diskVersion !== undefined && diskVersion > pushed.version) {
+        throw new StoreError('STALE', `Cannot push ring "${name}": version ${pushed.version} is older than version ${diskVersion} in "${this.opts.ringDir}" (force to roll back)`);
+      }
+    }
     if (sameFile && current?.version === pushed.version) return { version: current.version, applied: false };
     if (!sameFile) {
       await mkdir(this.opts.ringDir, { recursive: true }); // a new node may start with no ring at all

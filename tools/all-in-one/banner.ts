@@ -13,6 +13,7 @@ export function describeEndpoints(dataDir: string, layout: AllInOneLayout): stri
     `  Nodes       ${nodes}`,
     `  Logs        ${join(dataDir, 'logs')}`,
     `  Other users admin:admin/admin, test:tester2/testing2, test:tester3/testing3, test2:tester2/testing2, test5:tester5/testing5`,
+    '  Grow        strata cluster add-node --local, then strata cluster rebalance; watch with strata cluster status --watch',
     `Try: swift -A http://${host}/auth/v1.0 -U test:tester -K testing stat`,
     'Stop with Ctrl-C.',
     '',

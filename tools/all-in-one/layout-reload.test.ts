@@ -26,7 +26,7 @@ t.test('LayoutReloader starts only the nodes the supervisor does not run, after 
   await writeFileAtomic(layoutFile(dir), JSON.stringify({ ...layout, nodes: [...layout.nodes, { id: 'n3', port: 40002, zone: 3, devices: ['d1'] }] }));
   const sup = fakeSupervisor(['n1', 'n2', 'proxy']);
   const told: string[] = [];
-  const r = new LayoutReloader(dir, 'warn', sup, silentLogger, (name, port) => told.push(`${name}:${port}`));
+  const r = new LayoutReloader(dir, 'warn', sup, silentLogger(), (name, port) => told.push(`${name}:${port}`));
   r.request();
   await r.idle();
   t.same(sup.started, [], 'nothing before enable()');
