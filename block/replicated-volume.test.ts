@@ -172,3 +172,18 @@ t.test('ReplicatedVolume: a replica failing after the acknowledgement is marked 
   t.ok(states[0].generation > states[1].generation && states[2].generation > states[1].generation, 'the others moved to a higher generation');
   t.equal((await readAll(vol, MiB, 4096))[0], 5);
 });
+
+t.test('ReplicatedVolume partial TRIM zeroes its range and frees the extent once all of it is trimmed', async (t) => {
+  const { vol, nodes } = await setup(t);
+  await vol.write(2 * MiB, Buffer.alloc(8192, 6), false);
+  await vol.zero(2 * MiB + 4096, 4096, { trim: true, fua: false, fastZero: false });
+  const back = await readAll(vol, 2 * MiB, 8192);
+  t.ok(back.subarray(0, 4096).every((b) => b === 6), 'the untrimmed part stays');
+  t.ok(back.subarray(4096).every((b) => b === 0), 'the trimmed part reads as zeros');
+  t.equal(vol.blockStatus(2 * MiB, MiB)[0].flags, 0);
+  await vol.zero(2 * MiB, 4096, { trim: true, fua: false, fastZero: false });
+  t.equal(vol.blockStatus(2 * MiB, MiB)[0].flags, 3, 'wholly trimmed: reads as a hole');
+  await vol.flush();
+  const states = await Promise.all(nodes.replicas.map((r) => nodes.extents.stat(r, vol.currentLayers[0], 2)));
+  t.ok(states.every((s) => s.zeroed), 'every replica freed the extent');
+});

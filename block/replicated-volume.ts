@@ -171,8 +171,9 @@ export class ReplicatedVolume {
   }
 
   /**
-   * Zeroes a range. Whole extents are freed; a partial extent is written with zeros unless
-   * `trim` (TRIM is advisory) or `fastZero` (then NOT_IMPLEMENTED, before anything changes).
+   * Zeroes a range. Whole extents are freed; a partial extent is written with zeros (the node
+   * frees it when it holds only zeros then), except a TRIM over parent data (TRIM is advisory)
+   * and `fastZero` (NOT_IMPLEMENTED, before anything changes).
    */
   async zero(offset: number, length: number, opts: { trim: boolean; fua: boolean; fastZero: boolean }): Promise<void> {
     this.checkWritable();
@@ -185,7 +186,10 @@ export class ReplicatedVolume {
         const readsZero = info.exists ? info.zeroed : !info.source || info.source.zeroed;
         if (readsZero) continue;
         const whole = p.offset === 0 && (p.length === this.extentBytes || p.index * this.extentBytes + p.length >= this.sizeBytes);
-        if (!whole && opts.trim) continue;
+        // A partial TRIM zeroes its range in extents the writable layer holds (the node frees
+        // the extent once nothing but zeros is left); over parent data it is skipped, since
+        // zeroing there would first copy the whole extent up (TRIM is advisory).
+        if (!whole && opts.trim && !info.exists) continue;
         if (!whole && opts.fastZero) throw new StoreError('NOT_IMPLEMENTED', `Cannot zero volume "${this.view.name}" fast at ${offset}+${length}: partial extents need writing`);
         todo.push(whole ? { ...p, length: this.extentBytes } : p);
       }
@@ -223,11 +227,11 @@ export class ReplicatedVolume {
         layer: top, index: p.index, generation: info.generation, offset: p.offset, fua, extentSize: this.extentBytes,
         data: data ?? Buffer.alloc(0), zeroLength: data ? 0 : p.length,
       };
-      const ok = await this.writeMajority(info, fresh, majority, top, req, fua);
+      const { ok, allZeroed } = await this.writeMajority(info, fresh, majority, top, req, fua);
       if (ok < majority) {
         throw new StoreError('QUORUM_NOT_MET', `Cannot write extent ${p.index} of volume "${this.view.name}": only ${ok} replicas took it`);
       }
-      const zeroedWhole = !data && p.offset === 0 && p.length === this.extentBytes;
+      const zeroedWhole = !data && ((p.offset === 0 && p.length === this.extentBytes) || allZeroed);
       if (data) info.zeroed = false;
       else if (zeroedWhole) info.zeroed = true;
       else if (!info.exists) info.zeroed = false;
@@ -240,26 +244,29 @@ export class ReplicatedVolume {
 
   /**
    * Sends a write to every fresh replica and resolves with the number that took it as soon as a
-   * majority did (or can no longer): the slowest replica is not waited for. Its answer still
+   * majority did (or can no longer), and whether all of those now hold only zeros: the slowest
+   * replica is not waited for. Its answer still
    * counts: a success joins the dirty set (flushed later), a failure marks it stale and bumps the
    * others in the background. A replica that went stale meanwhile does not count.
    */
   private writeMajority(
     info: ExtentInfo, fresh: BlockReplica[], majority: number, top: string, req: Parameters<ExtentClient['write']>[1], fua: boolean,
-  ): Promise<number> {
+  ): Promise<{ ok: number; allZeroed: boolean }> {
     return new Promise((resolve) => {
       let ok = 0;
       let failed = 0;
       let answered = false;
+      let dataLeft = false;
       const bytes = req.data.length;
       for (const r of fresh) {
         const write = this.deps.extents.write(r, req).then(
-          () => {
+          (state) => {
             if (info.stale.has(r.id)) {
               failed++;
               return;
             }
             ok++;
+            if (!state.zeroed) dataLeft = true;
             if (!fua) this.noteDirty(top, info.index, [r]);
           },
           (err: unknown) => {
@@ -272,7 +279,7 @@ export class ReplicatedVolume {
           if (answered) return;
           if (ok >= majority || failed > fresh.length - majority) {
             answered = true;
-            resolve(ok);
+            resolve({ ok, allZeroed: !dataLeft });
           }
         });
         this.lagging.track(info.index, r.id, write, bytes);

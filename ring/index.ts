@@ -15,3 +15,4 @@ export { TIER_NAMES, type TierName } from './topology.js';
 export { parseDeviceSpec } from './device-spec.js';
 export { formatTable, formatDevices, describeLayout, describeDispersion, formatDispersionDetail } from './report-format.js';
 export { addLayout, addRandomLayout, type LayoutShape } from './test-layouts.js';
+export { diffPlacement, groupMoves, partitionsBelowQuorum, type RingDiff, type MoveGroup } from './ring-diff.js';

@@ -11,7 +11,7 @@ import {
   KeyedMutex, isLayerId, type ExtentRef, type ExtentState, type ExtentWriteRequest, type ExtentReadRequest,
   type ExtentReadResponse, type SetGenerationRequest, type ReplaceRequest, type ListLayerResponse,
 } from '../cluster/index.js';
-import { HEADER_BYTES, encodeHeader, readHeader, writeExtentFileAtomic } from './extent-file.js';
+import { HEADER_BYTES, encodeHeader, isZero, readHeader, writeExtentFileAtomic } from './extent-file.js';
 
 /** Largest extent the store accepts (bytes); bounds every offset it computes. */
 export const MAX_EXTENT_BYTES = 64 * 1024 * 1024;
@@ -185,6 +185,15 @@ export class ExtentStore {
         } else if (req.offset === 0 && length === req.extentSize) {
           await ex.fh.truncate(HEADER_BYTES);
           ex.size = HEADER_BYTES;
+        } else if (HEADER_BYTES + req.offset + length >= ex.size) {
+          // The range reaches the end of the data: cut the file there instead of writing zeros,
+          // and free the extent (down to its header) if only zeros are left before it.
+          await ex.fh.truncate(Math.max(HEADER_BYTES, Math.min(ex.size, HEADER_BYTES + req.offset)));
+          ex.size = Math.max(HEADER_BYTES, Math.min(ex.size, HEADER_BYTES + req.offset));
+          if (ex.size > HEADER_BYTES && await onlyZeros(ex)) {
+            await ex.fh.truncate(HEADER_BYTES);
+            ex.size = HEADER_BYTES;
+          }
         } else {
           await zeroRange(ex, req.offset, length);
         }
@@ -352,6 +361,17 @@ async function readHeaderOrBlank(fh: FileHandle, path: string, size: number): Pr
   await fh.read(b, 0, 20, 0);
   if (b.every((x) => x === 0)) return { generation: 0 };
   return readHeader(fh, path);
+}
+
+/** True when the extent's data (up to its size, at most one extent) is all zeros. */
+async function onlyZeros(ex: OpenExtent): Promise<boolean> {
+  const buf = Buffer.allocUnsafe(Math.min(ZERO_CHUNK.length, ex.size - HEADER_BYTES));
+  for (let pos = HEADER_BYTES; pos < ex.size; pos += buf.length) {
+    const n = Math.min(buf.length, ex.size - pos);
+    const { bytesRead } = await ex.fh.read(buf, 0, n, pos);
+    if (!isZero(buf, 0, bytesRead)) return false;
+  }
+  return true;
 }
 
 /** Writes zeros over [offset, offset+length), skipping what lies past the end of the file. */

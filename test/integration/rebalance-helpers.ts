@@ -5,7 +5,7 @@
  * folders), compared with the object ring.
  */
 import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { Ring, ringFilePath } from '../../ring/index.js';
@@ -159,10 +159,25 @@ export interface DiskView {
   partitions: Set<string>;
   /** path hash -> "port/device/partition" places holding a .data file for it. */
   objects: Map<string, string[]>;
+  /** "port/device/partition" -> size and timestamp (seconds) of each object file there. */
+  files: Map<string, Array<{ bytes: number; timestampSec: number }>>;
+}
+
+/**
+ * Bytes of object files that arrived at partition places new since `before` and were written
+ * before `sinceSec` (so: moved there, not written there by a client during the move).
+ */
+export function bytesArrived(before: DiskView, after: DiskView, sinceSec: number): number {
+  let bytes = 0;
+  for (const [place, files] of after.files) {
+    if (before.partitions.has(place)) continue;
+    for (const f of files) if (f.timestampSec < sinceSec) bytes += f.bytes;
+  }
+  return bytes;
 }
 
 export async function diskView(devices: DeviceDir[]): Promise<DiskView> {
-  const view: DiskView = { partitions: new Set(), objects: new Map() };
+  const view: DiskView = { partitions: new Set(), objects: new Map(), files: new Map() };
   const list = (p: string): Promise<string[]> => readdir(p).catch(() => [] as string[]);
   for (const dev of devices) {
     const objects = join(dev.path, 'objects');
@@ -173,6 +188,14 @@ export async function diskView(devices: DeviceDir[]): Promise<DiskView> {
         for (const hash of await list(join(objects, part, suffix))) {
           const files = await list(join(objects, part, suffix, hash));
           if (files.length > 0) view.partitions.add(place);
+          for (const f of files) {
+            const m = /^(\d{10}\.\d{5})\.(data|ts|meta)$/.exec(f);
+            if (!m) continue;
+            const bytes = await stat(join(objects, part, suffix, hash, f)).then((st) => st.size, () => 0);
+            const list2 = view.files.get(place) ?? [];
+            list2.push({ bytes, timestampSec: Number(m[1]) });
+            view.files.set(place, list2);
+          }
           if (!files.some((f) => f.endsWith('.data'))) continue;
           const places = view.objects.get(hash) ?? [];
           places.push(place);

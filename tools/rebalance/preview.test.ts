@@ -1,6 +1,6 @@
 import t from 'tap';
 import { RingBuilder, NO_DEVICE, type Device } from '../../ring/index.js';
-import { diffPlacement } from '../../ring/ring-diff.js';
+import { diffPlacement } from '../../ring/index.js';
 import { buildPreview, usageSources } from './preview.js';
 import { formatPreview, describeEstimate } from './preview-format.js';
 import type { RingPlan } from './rebalance-plan.js';

@@ -6,7 +6,7 @@
  */
 import { StoreError } from '../../common/index.js';
 import { type Device, type RebalanceReport, type RingBuilder } from '../../ring/index.js';
-import { diffPlacement, type RingDiff } from '../../ring/ring-diff.js';
+import { diffPlacement, type RingDiff } from '../../ring/index.js';
 import { deviceKey, type LoadedRing, type MovedRingName, type RingSet } from './ring-set.js';
 
 /** One ring's planned change. */

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { RingBuilder, type Device } from '../../ring/index.js';
-import { diffPlacement } from '../../ring/ring-diff.js';
+import { diffPlacement } from '../../ring/index.js';
 import { movementRefusal, quorumRefusal, destinationRefusal, destinationAddresses, removalRefusal } from './safety.js';
 import type { RingPlan } from './rebalance-plan.js';
 import type { Target } from './drain-target.js';

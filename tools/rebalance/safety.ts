@@ -4,7 +4,7 @@
  * the rule holds. The commands turn a reason into PRECONDITION_FAILED (exit code 4).
  */
 import { NO_DEVICE, type Device, type Ring } from '../../ring/index.js';
-import { partitionsBelowQuorum } from '../../ring/ring-diff.js';
+import { partitionsBelowQuorum } from '../../ring/index.js';
 import { quorumSize } from '../../cluster/index.js';
 import type { MovementSnapshot } from '../movement/movement-status.js';
 import { formatBytes } from '../movement/movement-units.js';
