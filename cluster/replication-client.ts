@@ -72,6 +72,8 @@ export class ReplicationClient {
       const finish = (err: unknown, res?: M.PushFileResponseMsg): void => {
         if (settled) return;
         settled = true;
+        // A pass pushes thousands of files under one signal: never leave a listener behind.
+        opts?.signal?.removeEventListener('abort', onAbort);
         if (err) reject(err instanceof StoreError ? err : fromServiceError(err, context));
         else resolve(res!);
       };
@@ -81,7 +83,8 @@ export class ReplicationClient {
         def.path, def.requestSerialize, def.responseDeserialize, callMetadata(this.config, opts), { deadline },
         (err, res) => finish(err, res as M.PushFileResponseMsg),
       );
-      opts?.signal?.addEventListener('abort', () => { call.cancel(); finish(new StoreError('UNAVAILABLE', `${context}: aborted`)); }, { once: true });
+      const onAbort = (): void => { call.cancel(); finish(new StoreError('UNAVAILABLE', `${context}: aborted`)); };
+      opts?.signal?.addEventListener('abort', onAbort, { once: true });
       const write = (msg: M.PushFileRequestMsg): Promise<void> => new Promise((res) => {
         if (call.write(msg)) res();
         else call.once('drain', () => res());

@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { StoreError, type Logger } from '../common/index.js';
 import type { RingName } from '../cluster/index.js';
-import { NodeClientPool, DEFAULT_NODE_CLIENT_CONFIG } from '../cluster/index.js';
+import { NodeClientPool, DEFAULT_NODE_CLIENT_CONFIG, RingSync } from '../cluster/index.js';
 import type { StorageNodeConfig } from './config.js';
 import { Devices } from './devices.js';
 import { MetaDbs } from './meta-db.js';
@@ -136,9 +136,13 @@ export async function startStorageNode(config: Readonly<StorageNodeConfig>, log:
   }
   runner.start();
   durability.start(port);
+  // A node that was down while rings were pushed catches up from its peers.
+  const ringSync = new RingSync({ ringDir: config.ringDir, names: ['account', 'container', 'object', 'block'], peerSecret: config.peerSecret, log });
+  ringSync.start();
   return {
     port, devices, updater, updaterRunner: runner, metrics, durability, rings, movement, activity, usage,
     async stop() {
+      ringSync.close();
       if (statsTimer) clearTimeout(statsTimer);
       await durability.stop();
       await runner.stop();

@@ -124,20 +124,22 @@ export class ObjectReplicator implements Worker {
     const local = await this.opts.cache.hashes(job.device, job.partition);
     let synced = 0;
     let confirmed = 0;
-    for (const peer of targets) {
+    // The peers are independent: sync with all of them at once (the round trips dominate).
+    await Promise.all(targets.map(async (peer) => {
       if (signal.aborted) return;
       const moving = !isPrimary || !this.movement.wasPrimary('object', job.partition, peer);
-      if (moving && this.movement.paused()) continue;
+      if (moving && this.movement.paused()) return;
       try {
         const client = this.opts.clients.get(peer.ip, peer.port);
         if (!(await this.gate.reachable(client))) throw new StoreError('UNAVAILABLE', `Cannot reach ${client.address}`);
         synced += await this.syncWith(root, job, local, peer, signal, moving);
-        if (!isPrimary && (await this.peerHoldsAll(root, job, local, peer))) confirmed += 1;
+        if (!isPrimary && (await this.peerHoldsAll(root, job, local, peer, signal))) confirmed += 1;
       } catch (err) {
         this.stats.failures += 1;
         this.opts.log.info({ err, device: job.device, partition: job.partition, peer: `${peer.ip}:${peer.port}/${peer.device}` }, 'cannot sync with peer');
       }
-    }
+    }));
+    if (signal.aborted) return;
     if (synced > 0) this.stats.partitionsSynced += 1;
     if (!isPrimary) {
       if (targets.length > 0 && confirmed === targets.length) await this.removeHandoff(root, job, local);
@@ -159,7 +161,10 @@ export class ObjectReplicator implements Worker {
     let objects = 0;
     for (const suffix of differ) {
       const mine = await listSuffix(root, job.partition, suffix);
-      const theirs = await client.listSuffix({ device: peer.device, partition: job.partition, suffix }, { signal });
+      // A suffix the peer has no hash for holds no files there: nothing to list.
+      const theirs = remoteFresh.has(suffix)
+        ? await client.listSuffix({ device: peer.device, partition: job.partition, suffix }, { signal })
+        : new Map<string, string[]>();
       for (const [hash, files] of mine) {
         if (signal.aborted) return objects;
         const push = filesToPush(files, theirs.get(hash) ?? []);
@@ -193,13 +198,22 @@ export class ObjectReplicator implements Worker {
     if (moving && applied) this.movement.countBytes(size);
   }
 
-  /** True when `peer` holds every object of the local partition, as new or newer. */
-  private async peerHoldsAll(root: string, job: Job, local: Map<string, string>, peer: Device): Promise<boolean> {
+  /**
+   * True when `peer` holds every object of the local partition, as new or newer. Suffixes whose
+   * freshly computed hashes are equal on both sides hold the same files (one call for all);
+   * only the others are compared folder by folder.
+   */
+  private async peerHoldsAll(root: string, job: Job, local: Map<string, string>, peer: Device, signal: AbortSignal): Promise<boolean> {
     const client = this.opts.clients.get(peer.ip, peer.port);
-    for (const suffix of local.keys()) {
-      const theirs = await client.listSuffix({ device: peer.device, partition: job.partition, suffix });
+    const suffixes = [...local.keys()];
+    if (suffixes.length === 0) return true;
+    const mine = await this.opts.cache.hashes(job.device, job.partition, suffixes, true);
+    const theirs = await client.getSuffixHashes({ device: peer.device, partition: job.partition, suffixes, recalculate: true }, { signal });
+    for (const suffix of suffixes) {
+      if (!mine.has(suffix) || mine.get(suffix) === theirs.get(suffix)) continue;
+      const folders = await client.listSuffix({ device: peer.device, partition: job.partition, suffix }, { signal });
       for (const [hash, files] of await listSuffix(root, job.partition, suffix)) {
-        if (!covers(theirs.get(hash) ?? [], files)) return false;
+        if (!covers(folders.get(hash) ?? [], files)) return false;
       }
     }
     return true;

@@ -164,6 +164,18 @@ export interface DiskView {
 }
 
 /**
+ * Partition places new since `before` holding a file written before `sinceSec`: partition-replicas
+ * whose data moved there (places a client write created during the move do not count).
+ */
+export function placesArrived(before: DiskView, after: DiskView, sinceSec: number): number {
+  let n = 0;
+  for (const [place, files] of after.files) {
+    if (!before.partitions.has(place) && files.some((f) => f.timestampSec < sinceSec)) n += 1;
+  }
+  return n;
+}
+
+/**
  * Bytes of object files that arrived at partition places new since `before` and were written
  * before `sinceSec` (so: moved there, not written there by a client during the move).
  */

@@ -10,6 +10,7 @@ import {
   SwiftUser, strata, fill, unreadable, deviceDirs, diskView, loadObjectRing, misplaced, until,
 } from './rebalance-helpers.js';
 
+t.setTimeout(1_200_000);
 const OBJECTS = Math.min(3000, Number(process.env.STRATA_REBALANCE_OBJECTS ?? 3000));
 
 interface StatusJson {
