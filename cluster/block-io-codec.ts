@@ -9,7 +9,7 @@
 import { StoreError } from '../common/index.js';
 import type {
   ExtentRef, ExtentState, IoRequestMessage, IoResponseMessage, ExtentWriteRequest, ExtentReadRequest,
-} from './block-proto.js';
+} from './block-io-messages.js';
 
 const VARINT = 0;
 const FIXED64 = 1;

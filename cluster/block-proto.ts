@@ -10,6 +10,7 @@ import {
   loadPackageDefinition, makeClientConstructor, type MethodDefinition, type ServiceDefinition, type ServiceClientConstructor, type GrpcObject,
 } from '@grpc/grpc-js';
 import { decodeIoBatch, decodeIoResponseBatch, encodeIoBatch, encodeIoResponseBatch } from './block-io-codec.js';
+import type { ExtentRef, ExtentState, IoRequestMessage, IoResponseMessage } from './block-io-messages.js';
 
 const PROTO_PATH = fileURLToPath(new URL('./proto/block.proto', import.meta.url));
 
@@ -60,25 +61,11 @@ export const ExtentServiceClient = makeClientConstructor(extentServiceDefinition
 /** Largest data payload of one extent RPC; bigger requests are split by the caller. */
 export const MAX_EXTENT_RPC_BYTES = 1024 * 1024;
 
-export interface ExtentRef { device: string; layer: string; index: number }
-export interface ExtentState { exists: boolean; generation: number; zeroed: boolean }
-export interface ExtentWriteRequest {
-  ref: ExtentRef; generation: number; offset: number; data: Buffer; zeroLength: number; fua: boolean;
-  extentSize: number;
-}
-export interface ExtentReadRequest { ref: ExtentRef; offset: number; length: number }
-export interface ExtentReadResponse { state: ExtentState; data: Buffer }
-/** One request on the Io stream: exactly one of write/read/flush/stat. */
-export interface IoRequestMessage {
-  id: number; write?: ExtentWriteRequest | null; read?: ExtentReadRequest | null; flush?: FlushRequest | null; stat?: ExtentRef | null;
-}
-/** One response on the Io stream: `errorCode` (a Strata ErrorCode) empty on success. */
-export interface IoResponseMessage { id: number; state: ExtentState | null; data: Buffer; errorCode: string; errorMessage: string }
+export type { ExtentRef, ExtentState, ExtentWriteRequest, ExtentReadRequest, ExtentReadResponse, IoRequestMessage, IoResponseMessage, FlushRequest } from './block-io-messages.js';
 export interface StatRequest { refs: ExtentRef[] }
 export interface StatResponse { states: ExtentState[] }
 export interface SetGenerationRequest { ref: ExtentRef; expected: number; generation: number }
 export interface ReplaceRequest { ref: ExtentRef; generation: number; data: Buffer; zeroed: boolean }
-export interface FlushRequest { refs: ExtentRef[] }
 export interface LayerRequest { device: string; layer: string }
 export interface ListLayerResponse { indexes: number[]; bytes: number; zeroedIndexes: number[] }
 export interface Ballot { counter: number; proposer: string }
