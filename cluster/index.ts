@@ -8,6 +8,7 @@ export type * from './storage-messages.js';
 export * from './grpc-status.js';
 export * from './node-client-config.js';
 export * from './node-client.js';
+export * from './client-pool.js';
 export * from './node-client-pool.js';
 export * from './replication-client.js';
 export * from './movement-client.js';

@@ -5,6 +5,7 @@
  * previews. Used by operator tools and by proxies and gateways that fetch new rings.
  */
 import { Client, credentials } from '@grpc/grpc-js';
+import { ClientPool } from './client-pool.js';
 import { unaryCall, type AnyMethod } from './grpc-unary.js';
 import { channelOptions, type NodeCallOptions, type NodeClientConfig } from './node-client-config.js';
 import { movementServiceDefinition } from './storage-proto.js';
@@ -63,23 +64,8 @@ export class MovementClient {
 }
 
 /** One MovementClient per node address, reused for the life of the process. */
-export class MovementClientPool {
-  private readonly clients = new Map<string, MovementClient>();
-
-  constructor(readonly config: NodeClientConfig) {}
-
-  get(ip: string, port: number): MovementClient {
-    const key = `${ip}:${port}`;
-    let c = this.clients.get(key);
-    if (!c) {
-      c = new MovementClient(ip, port, this.config);
-      this.clients.set(key, c);
-    }
-    return c;
-  }
-
-  close(): void {
-    for (const c of this.clients.values()) c.close();
-    this.clients.clear();
+export class MovementClientPool extends ClientPool<MovementClient> {
+  constructor(config: NodeClientConfig) {
+    super(config, (ip, port, c) => new MovementClient(ip, port, c));
   }
 }

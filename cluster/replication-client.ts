@@ -7,6 +7,7 @@
 import { Client, credentials, connectivityState, type MethodDefinition } from '@grpc/grpc-js';
 import { StoreError } from '../common/index.js';
 import { fromServiceError } from './grpc-status.js';
+import { ClientPool } from './client-pool.js';
 import { unaryCall } from './grpc-unary.js';
 import { callMetadata, channelOptions, type NodeCallOptions, type NodeClientConfig } from './node-client-config.js';
 import { replicationServiceDefinition } from './storage-proto.js';
@@ -134,23 +135,8 @@ export class ReplicationClient {
 }
 
 /** One ReplicationClient per node address, reused for the life of the process. */
-export class ReplicationClientPool {
-  private readonly clients = new Map<string, ReplicationClient>();
-
-  constructor(readonly config: NodeClientConfig) {}
-
-  get(ip: string, port: number): ReplicationClient {
-    const key = `${ip}:${port}`;
-    let c = this.clients.get(key);
-    if (!c) {
-      c = new ReplicationClient(ip, port, this.config);
-      this.clients.set(key, c);
-    }
-    return c;
-  }
-
-  close(): void {
-    for (const c of this.clients.values()) c.close();
-    this.clients.clear();
+export class ReplicationClientPool extends ClientPool<ReplicationClient> {
+  constructor(config: NodeClientConfig) {
+    super(config, (ip, port, c) => new ReplicationClient(ip, port, c));
   }
 }
