@@ -28,6 +28,14 @@ t.test('ClientActivity.yieldToClients() waits for a gap, bounded', async (t) => 
   await a.yieldToClients(60);
   const waited = performance.now() - start;
   t.ok(waited >= 55 && waited < 500, `steady load: waits at most the bound (${Math.round(waited)} ms)`);
+  start = performance.now();
+  await a.yieldToClients(60);
+  t.ok(performance.now() - start < 20, 'then a work slice as long as the bound: no wait');
+  await new Promise((r) => setTimeout(r, 80));
+  start = performance.now();
+  await a.yieldToClients(30);
+  t.ok(performance.now() - start >= 25, 'after the slice the mover waits again');
+  await new Promise((r) => setTimeout(r, 40));
 
   setTimeout(end, 20);
   start = performance.now();
@@ -45,5 +53,5 @@ t.test('ClientActivity.yieldToClients() waits for a gap, bounded', async (t) => 
   await a.yieldToClients(5000, ac.signal);
   t.ok(performance.now() - start < 1000, 'an abort ends the wait');
   end3();
-  t.equal(a.stats.yields, 3);
+  t.equal(a.stats.yields, 4, 'waits counted (not the slice that needed none)');
 });
