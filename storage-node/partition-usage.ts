@@ -22,6 +22,9 @@ export interface Usage {
 
 interface Entry extends Usage { gen: number; atMs: number }
 
+/** Old (not dirty) partitions walked again per usage() call. */
+const AGED_WALKS_PER_CALL = 8;
+
 async function list(dir: string): Promise<string[]> {
   try {
     return await readdir(dir);
@@ -86,12 +89,17 @@ export class PartitionUsageCache {
     const out = new Map<number, Usage>();
     const present = new Set<string>();
     const now = Date.now();
+    // Entries that are merely old are refreshed a few per call, so that they never expire all at
+    // once and turn one status call into a walk of the whole device.
+    let agedWalks = 0;
     for (const partition of await listPartitions(root)) {
       const k = `${device}:${partition}`;
       present.add(k);
       const gen = this.gens.get(k) ?? 0;
       let e = this.entries.get(k);
-      if (!e || e.gen !== gen || now - e.atMs > this.maxAgeMs) {
+      const aged = e !== undefined && e.gen === gen && now - e.atMs > this.maxAgeMs && agedWalks < AGED_WALKS_PER_CALL;
+      if (aged) agedWalks += 1;
+      if (!e || e.gen !== gen || aged) {
         const u = await walkPartition(root, partition);
         this.walks += 1;
         // A change during the walk leaves the generation moved on: the next call walks again.

@@ -45,10 +45,10 @@ export function registerMovementCommands(cluster: Command): void {
     .option('--json', 'print JSON (one document; one line per sample with --watch)')
     .option('--watch', 'keep sampling until the movement is done (or Ctrl-C)')
     .option('--interval <seconds>', 'seconds between samples with --watch', '2')
-    .option('--timeout <ms>', 'how long to wait for each node', '3000')
+    .option('--timeout <ms>', 'how long to wait for each node', '10000')
     .action(action(async (o: StatusFlags) => {
       const intervalMs = number(o.interval, '--interval', 2, { min: 0.1, max: 3600 }) * 1000;
-      const timeoutMs = number(o.timeout, '--timeout', 3000, { min: 1, max: 600_000 });
+      const timeoutMs = number(o.timeout, '--timeout', 10000, { min: 1, max: 600_000 });
       const config = await resolveClusterConfig(o.cluster);
       const abort = new AbortController();
       const onInt = (): void => abort.abort();

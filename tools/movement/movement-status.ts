@@ -97,13 +97,13 @@ export function summariseMovement(answers: NodeAnswer[], ringFiles: Record<strin
 
 /**
  * Asks every node named by any ring in config.ringDir (plus `extra` addresses) for its
- * MovementStatus, in parallel; a node that does not answer within `timeoutMs` (default 3000)
+ * MovementStatus, in parallel; a node that does not answer within `timeoutMs` (default 10000)
  * is listed as unreachable. Never throws for a node's failure.
  * @throws NOT_FOUND, CORRUPT when a ring file cannot be read
  */
 export async function gatherMovementStatus(config: ClusterConfig,
   opts: { timeoutMs?: number; extra?: Array<{ ip: string; port: number }> } = {}): Promise<MovementSnapshot> {
-  const timeoutMs = opts.timeoutMs ?? 3_000;
+  const timeoutMs = opts.timeoutMs ?? 10_000;
   const { addresses, ringFiles } = await clusterNodes(config);
   const all = new Map<string, { ip: string; port: number }>();
   for (const a of [...addresses, ...(opts.extra ?? [])]) all.set(`${a.ip}:${a.port}`, a);
