@@ -22,6 +22,12 @@ export interface ListingUpdatesOptions {
   /** Longest wait for one replica's answer before the update is journalled (ms). */
   timeoutMs: number;
   nowMs?: () => number;
+  /**
+   * The account replicas of an account under the account ring in use (undefined: no ring). The
+   * targets a container record keeps were chosen when it was created; after a rebalance they may
+   * name a device that no longer holds the account, so the current ring wins when there is one.
+   */
+  accountTargets?: (account: string) => TargetValue[] | undefined;
 }
 
 export class ListingUpdates {
@@ -76,7 +82,8 @@ export class ListingUpdates {
     if (!stats) return true;
     const { row } = stats;
     if (row) {
-      const results = await Promise.allSettled(stats.targets.map((t) => this.opts.clients.get(t.ip, t.port).updateAccount(
+      const targets = this.opts.accountTargets?.(stats.account) ?? stats.targets;
+      const results = await Promise.allSettled(targets.map((t) => this.opts.clients.get(t.ip, t.port).updateAccount(
         { ref: { device: t.device, partition: t.partition, account: stats.account }, rows: [row] },
         { timeoutMs: this.opts.timeoutMs },
       )));

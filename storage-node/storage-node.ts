@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { StoreError, type Logger } from '../common/index.js';
 import type { RingName } from '../cluster/index.js';
-import { NodeClientPool, DEFAULT_NODE_CLIENT_CONFIG, RingSync } from '../cluster/index.js';
+import { NodeClientPool, DEFAULT_NODE_CLIENT_CONFIG, RingSync, ringPath } from '../cluster/index.js';
 import type { StorageNodeConfig } from './config.js';
 import { Devices } from './devices.js';
 import { MetaDbs } from './meta-db.js';
@@ -77,7 +77,15 @@ export async function startStorageNode(config: Readonly<StorageNodeConfig>, log:
   const containers = new ContainerStore(dbs, undefined, onDirty);
   const accounts = new AccountStore(dbs);
   const clients = new NodeClientPool({ ...DEFAULT_NODE_CLIENT_CONFIG, peerSecret: config.peerSecret });
-  const updates = new ListingUpdates({ dbs, clients, containers, log: log.child({ component: 'listing-updates' }), timeoutMs: config.containerUpdateTimeoutMs });
+  const accountTargets = (account: string) => {
+    const r = ring('account');
+    if (!r) return undefined;
+    const partition = r.partOf(ringPath(account));
+    return r.primaries(partition).map((d) => ({ ip: d.ip, port: d.port, device: d.device, partition }));
+  };
+  const updates = new ListingUpdates({
+    dbs, clients, containers, log: log.child({ component: 'listing-updates' }), timeoutMs: config.containerUpdateTimeoutMs, accountTargets,
+  });
   const journalDepth = async (): Promise<number> => {
     let n = 0;
     for (const device of dbs.openDevices()) n += await updater.journalDepth(device).catch(() => 0);
