@@ -24,6 +24,7 @@ interface StartFlags {
   basePort: string;
   blockPort: string;
   nodes: string;
+  partPower: string;
   logLevel: string;
 }
 
@@ -40,6 +41,10 @@ async function start(flags: StartFlags): Promise<void> {
   if (!Number.isInteger(nodeCount) || nodeCount < 1 || nodeCount > 64) {
     throw new StoreError('INVALID_ARGUMENT', `Cannot start: --nodes "${flags.nodes}" must be 1 to 64`);
   }
+  const partPower = Number(flags.partPower);
+  if (!Number.isInteger(partPower) || partPower < 4 || partPower > 20) {
+    throw new StoreError('INVALID_ARGUMENT', `Cannot start: --part-power "${flags.partPower}" must be 4 to 20`);
+  }
   const options: AllInOneOptions = {
     dataDir: resolve(flags.dataDir),
     bindIp: flags.bind,
@@ -48,7 +53,7 @@ async function start(flags: StartFlags): Promise<void> {
     blockPort: parsePort(flags.blockPort, '--block-port'),
     nodeCount,
     replicas: Math.min(3, nodeCount),
-    partPower: 10,
+    partPower,
   };
   const log = createLogger({ name: 'all-in-one', level: flags.logLevel as 'info' });
   const layout = (await readLayout(options.dataDir)) ?? (await initialiseLayout(options));
@@ -99,6 +104,7 @@ export function registerStartCommand(program: Command): void {
     .option('--base-port <port>', 'first storage-node gRPC port (one per node)', '6201')
     .option('--block-port <port>', 'NBD port of the block gateway', '10809')
     .option('--nodes <n>', 'storage nodes to create on first start', '4')
+    .option('--part-power <n>', 'partition power of the rings made on first start (2^n partitions)', '10')
     .option('--log-level <level>', 'log level of every process', 'info')
     .action(action(start));
 }

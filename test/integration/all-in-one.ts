@@ -66,7 +66,7 @@ interface Teardown { teardown(fn: () => unknown): void }
  * Starts an all-in-one in a fresh temporary data folder (removed after the processes stopped:
  * a tap testdir would be removed while they still write).
  */
-export async function startAllInOne(t: Teardown, opts: { nodes?: number; timeoutMs?: number } = {}): Promise<AllInOne> {
+export async function startAllInOne(t: Teardown, opts: { nodes?: number; timeoutMs?: number; partPower?: number } = {}): Promise<AllInOne> {
   const dataDir = await mkdtemp(join(tmpdir(), 'strata-aio-'));
   let current: AllInOne | undefined;
   t.teardown(async () => {
@@ -77,14 +77,14 @@ export async function startAllInOne(t: Teardown, opts: { nodes?: number; timeout
   return current;
 }
 
-async function startIn(t: Teardown, dataDir: string, opts: { nodes?: number; timeoutMs?: number; ports?: Ports },
+async function startIn(t: Teardown, dataDir: string, opts: { nodes?: number; timeoutMs?: number; partPower?: number; ports?: Ports },
   onRestart: (next: AllInOne) => void): Promise<AllInOne> {
   const proxyPort = opts.ports?.proxyPort ?? await freePort();
   const blockPort = opts.ports?.blockPort ?? await freePort();
   const basePort = opts.ports?.basePort ?? await freePortRange(opts.nodes ?? 4);
   const env = { ...process.env, STRATA_HOME: join(dataDir, '.strata-home') };
   const args = [STRATA_ENTRY, 'start', '--data-dir', dataDir, '--proxy-port', String(proxyPort),
-    '--base-port', String(basePort), '--block-port', String(blockPort), '--nodes', String(opts.nodes ?? 4), '--log-level', 'warn'];
+    '--base-port', String(basePort), '--block-port', String(blockPort), '--nodes', String(opts.nodes ?? 4), '--part-power', String(opts.partPower ?? 10), '--log-level', 'warn'];
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
