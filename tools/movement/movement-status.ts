@@ -6,22 +6,13 @@
  */
 import {
   MovementClientPool, DEFAULT_NODE_CLIENT_CONFIG,
-  type ClusterConfig, type DeviceUsageMsg, type MovementControlMsg, type MovementStatusResponseMsg,
+  type ClusterConfig, type MovementControlMsg, type MovementStatusResponseMsg,
 } from '../../cluster/index.js';
 import { clusterNodes } from '../cluster-health.js';
 
 /** One node's answer (or why there is none). */
-export interface NodeMovement {
-  address: string;
-  nodeId: string;
-  ringVersions: Record<string, number>;
-  devices: DeviceUsageMsg[];
-  control: MovementControlMsg;
-  movedBytes: number;
-  movedPartitions: number;
-  movedListingPartitions: number;
-  error?: string;
-}
+export type NodeMovement = Pick<MovementStatusResponseMsg, 'nodeId' | 'ringVersions' | 'devices' | 'control' | 'movedBytes' | 'movedPartitions' | 'movedListingPartitions'>
+  & { address: string; error?: string };
 
 /** The cluster's data movement at one moment. */
 export interface MovementSnapshot {
