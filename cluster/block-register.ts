@@ -21,6 +21,9 @@ export interface RegisterClientOptions {
   maxAttempts?: number;
 }
 
+/** Prepare rounds that may find a majority unreachable before a change gives up. */
+const UNREACHABLE_ROUNDS = 3;
+
 export class RegisterClient {
   private counter = 0;
   private readonly proposer: string;
@@ -64,7 +67,9 @@ export class RegisterClient {
         }
       }
       if (oks.length < majority) {
-        if (replicas.length - unreachable < majority) break;
+        // A replica that just restarted can refuse a call or two while its channel reconnects:
+        // give up on unreachable replicas only after a couple of rounds with back-off.
+        if (replicas.length - unreachable < majority && attempt >= UNREACHABLE_ROUNDS - 1) break;
         continue;
       }
       let best: PrepareResponse | undefined;
