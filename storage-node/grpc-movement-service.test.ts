@@ -1,12 +1,12 @@
 import t, { type Test } from 'tap';
 import { join } from 'node:path';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { formatTimestamp, silentLogger } from '../common/index.js';
 import { RingBuilder, encodeRing } from '../ring/index.js';
 import { MovementClient, NodeClient, DEFAULT_NODE_CLIENT_CONFIG } from '../cluster/index.js';
 import { startStorageNode, type RunningStorageNode } from './storage-node.js';
 import { parseStorageNodeConfig, type StorageNodeConfig } from './config.js';
+import { freePort } from '../common/testing/free-port.js';
 
 const SECRET = 'peer-secret';
 const HASH = 'h';
@@ -22,14 +22,6 @@ async function start(t: Test, config: Readonly<StorageNodeConfig>): Promise<Star
   const stop = async () => { if (!stopped) { stopped = true; mc.close(); nc.close(); await node.stop(); } };
   t.teardown(stop);
   return { node, mc, nc, stop };
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 /** Ring versions 1..n over this node's d1 and three absent devices (ports 1-3). */

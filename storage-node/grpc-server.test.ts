@@ -1,6 +1,5 @@
 import t, { type Test } from 'tap';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { buffer } from 'node:stream/consumers';
 import { Metadata, credentials, type ServiceError } from '@grpc/grpc-js';
 import { formatTimestamp, silentLogger } from '../common/index.js';
@@ -11,18 +10,11 @@ import {
 import { startStorageNode, type RunningStorageNode } from './storage-node.js';
 import { parseStorageNodeConfig } from './config.js';
 import { READ_CHUNK_BYTES } from './fs-object-store.js';
+import { freePort } from '../common/testing/free-port.js';
 
 const SECRET = 'peer-secret';
 const now = Date.now();
 const ts = (n: number) => formatTimestamp(now + n);
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 const testDirs = new WeakMap<Test, string>();
 

@@ -8,25 +8,17 @@
 import t from 'tap';
 import { join } from 'node:path';
 import { readdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { formatTimestamp, silentLogger } from '../common/index.js';
 import { RingBuilder, encodeRing, type Ring } from '../ring/index.js';
 import { MovementClient, NodeClient, DEFAULT_NODE_CLIENT_CONFIG, type MovementStatusResponseMsg } from '../cluster/index.js';
 import { startStorageNode, type RunningStorageNode } from './storage-node.js';
 import { parseStorageNodeConfig } from './config.js';
+import { freePort } from '../common/testing/free-port.js';
 
 const SECRET = 'peer-secret';
 const HASH = 'h';
 const OBJECTS = 40;
 const cfg = { ...DEFAULT_NODE_CLIENT_CONFIG, peerSecret: SECRET, nodeTimeoutMs: 10_000 };
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 interface TestNode { device: string; root: string; port: number; node: RunningStorageNode; mc: MovementClient; nc: NodeClient }
 

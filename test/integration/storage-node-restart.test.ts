@@ -8,21 +8,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createServer } from 'node:net';
 import { buffer } from 'node:stream/consumers';
 import { formatTimestamp } from '../../common/index.js';
 import { NodeClient, DEFAULT_NODE_CLIENT_CONFIG, type TargetMsg } from '../../cluster/index.js';
+import { freePort } from '../../common/testing/free-port.js';
 
 const STRATA = fileURLToPath(new URL('../../dist/tools/strata.js', import.meta.url));
 const SECRET = 'integration-secret';
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 function killIfRunning(child: ChildProcess): void {
   if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;

@@ -5,7 +5,6 @@
 import t from 'tap';
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { silentLogger } from '../../common/index.js';
 import { RingBuilder, ringFilePath } from '../../ring/index.js';
 import { MovementClient, DEFAULT_NODE_CLIENT_CONFIG, type ClusterConfig } from '../../cluster/index.js';
@@ -13,17 +12,10 @@ import { startStorageNode, parseStorageNodeConfig } from '../../storage-node/ind
 import { loadRingSet } from './ring-set.js';
 import { clusterFlowIO } from './cluster-io.js';
 import { rebalanceOperation, drainOperation } from './operations.js';
+import { freePort } from '../../common/testing/free-port.js';
 
 const SECRET = 'peer-secret';
 const HASH = 'hash-secret';
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 t.test('rebalance over gRPC pushes the new rings to every node, old and new', async (t) => {
   const dir = t.testdir({});
