@@ -10,6 +10,8 @@ export interface DurabilityConfig {
   replicatorMaxBytesPerSec: number;
   /** Partitions per replicator runOnce() (bounds one step between yields to client traffic). */
   replicatorPartitionsPerRun: number;
+  /** Partitions the object and listing replicators work on at once (their cost is round trips). */
+  replicatorConcurrency: number;
   /** Tombstones older than this are removed (ms; Swift's reclaim_age, a week by default). */
   reclaimAgeMs: number;
   /** Least time between two tombstone reclaim walks (ms). */
@@ -34,6 +36,7 @@ export const DEFAULT_DURABILITY_CONFIG: Readonly<DurabilityConfig> = Object.free
   replicatorIntervalMs: 30_000,
   replicatorMaxBytesPerSec: 0,
   replicatorPartitionsPerRun: 16,
+  replicatorConcurrency: 4,
   reclaimAgeMs: 7 * 24 * 3_600_000,
   reclaimIntervalMs: 3_600_000,
   suffixHashMaxAgeMs: 24 * 3_600_000,
@@ -55,7 +58,7 @@ export function parseDurabilityConfig(src: Record<string, unknown>, errors: stri
   const out: DurabilityConfig = { ...DEFAULT_DURABILITY_CONFIG };
   const ranges: Record<string, [number, number]> = {
     replicatorIntervalMs: [10, 86_400_000], replicatorMaxBytesPerSec: [0, Number.MAX_SAFE_INTEGER],
-    replicatorPartitionsPerRun: [1, 1_000_000], reclaimAgeMs: [0, Number.MAX_SAFE_INTEGER],
+    replicatorPartitionsPerRun: [1, 1_000_000], replicatorConcurrency: [1, 64], reclaimAgeMs: [0, Number.MAX_SAFE_INTEGER],
     reclaimIntervalMs: [0, Number.MAX_SAFE_INTEGER], suffixHashMaxAgeMs: [0, Number.MAX_SAFE_INTEGER],
     auditorIntervalMs: [10, 86_400_000], auditorBytesPerSec: [0, Number.MAX_SAFE_INTEGER],
     auditorFilesPerSec: [0, 1_000_000], expirerIntervalMs: [10, 86_400_000], movementYieldMs: [0, 60_000],

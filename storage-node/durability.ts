@@ -80,7 +80,7 @@ export class Durability {
     this.replicator = new ObjectReplicator({
       devices, ring: opts.objectRing, isLocal: (d) => this.isLocal(d), cache: this.cache, clients: this.clients,
       reclaimAgeMs: config.reclaimAgeMs, reclaimIntervalMs: config.reclaimIntervalMs,
-      maxBytesPerSec: config.replicatorMaxBytesPerSec, partitionsPerRun: config.replicatorPartitionsPerRun,
+      maxBytesPerSec: config.replicatorMaxBytesPerSec, partitionsPerRun: config.replicatorPartitionsPerRun, concurrency: config.replicatorConcurrency,
       log: log.child({ component: 'replicator' }), ...(opts.movement ? { movement: opts.movement } : {}),
     });
     this.auditor = new ObjectAuditor({
@@ -89,7 +89,7 @@ export class Durability {
     });
     this.listings = new ListingReplicator({
       devices, dbs, ring: opts.listingRing, isLocal: (d) => this.isLocal(d), clients: this.clients,
-      partitionsPerRun: config.replicatorPartitionsPerRun, log: log.child({ component: 'listing-replicator' }),
+      partitionsPerRun: config.replicatorPartitionsPerRun, concurrency: config.replicatorConcurrency, log: log.child({ component: 'listing-replicator' }),
       ...(opts.movement ? { movement: opts.movement } : {}),
     });
     this.expirer = new ObjectExpirer({

@@ -24,6 +24,8 @@ interface Entry extends Usage { gen: number; atMs: number }
 
 /** Old (not dirty) partitions walked again per usage() call. */
 const AGED_WALKS_PER_CALL = 8;
+/** Partition walks in flight per refresh. */
+const WALKS_AT_ONCE = 4;
 
 async function list(dir: string): Promise<string[]> {
   try {
@@ -92,21 +94,33 @@ export class PartitionUsageCache {
     // Entries that are merely old are refreshed a few per call, so that they never expire all at
     // once and turn one status call into a walk of the whole device.
     let agedWalks = 0;
-    for (const partition of await listPartitions(root)) {
+    const stale: Array<{ partition: number; k: string; gen: number }> = [];
+    const partitions = await listPartitions(root);
+    for (const partition of partitions) {
       const k = `${device}:${partition}`;
       present.add(k);
       const gen = this.gens.get(k) ?? 0;
-      let e = this.entries.get(k);
+      const e = this.entries.get(k);
       const aged = e !== undefined && e.gen === gen && now - e.atMs > this.maxAgeMs && agedWalks < AGED_WALKS_PER_CALL;
       if (aged) agedWalks += 1;
-      if (!e || e.gen !== gen || aged) {
+      if (!e || e.gen !== gen || aged) stale.push({ partition, k, gen });
+    }
+    // Walks are file-system latency, not CPU: several at once keep libuv's threads busy, which
+    // keeps a status answered in time on a node whose partitions all changed under writes.
+    let next = 0;
+    const walker = async (): Promise<void> => {
+      while (next < stale.length) {
+        const { partition, k, gen } = stale[next++]!;
         const u = await walkPartition(root, partition);
         this.walks += 1;
         // A change during the walk leaves the generation moved on: the next call walks again.
-        e = { ...u, gen, atMs: now };
-        this.entries.set(k, e);
+        this.entries.set(k, { ...u, gen, atMs: now });
       }
-      if (e.files > 0) out.set(partition, { bytes: e.bytes, files: e.files });
+    };
+    await Promise.all(Array.from({ length: Math.min(WALKS_AT_ONCE, stale.length) }, walker));
+    for (const partition of partitions) {
+      const e = this.entries.get(`${device}:${partition}`);
+      if (e && e.files > 0) out.set(partition, { bytes: e.bytes, files: e.files });
     }
     for (const k of this.entries.keys()) if (k.startsWith(`${device}:`) && !present.has(k)) this.entries.delete(k);
     return out;

@@ -31,6 +31,8 @@ export interface ListingReplicatorOptions {
   isLocal: (dev: Device) => boolean;
   clients: ReplicationClientPool;
   partitionsPerRun: number;
+  /** Partitions worked on at once (default 1). */
+  concurrency?: number;
   log: Logger;
   clock?: Clock;
   /** Pause and client priority for moves, and their counters; default: no control. */
@@ -58,7 +60,7 @@ export class ListingReplicator implements Worker {
   }
 
   async runOnce(signal: AbortSignal): Promise<WorkerResult> {
-    return this.pass.run(signal, this.opts.partitionsPerRun, (job, s) => this.replicate(job, s));
+    return this.pass.run(signal, this.opts.partitionsPerRun, (job, s) => this.replicate(job, s), this.opts.concurrency);
   }
 
   /** Starts a new pass at the next runOnce() (handoffs first), e.g. after a ring change. */

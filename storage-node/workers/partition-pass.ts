@@ -51,23 +51,32 @@ export class PartitionPass<J extends object> {
     this.restartPending = true;
   }
 
-  /** Visits up to `perRun` jobs; 'busy' while the pass has more, 'idle' once it ended. */
-  async run(signal: AbortSignal, perRun: number, visit: (job: J, signal: AbortSignal) => Promise<void>): Promise<WorkerResult> {
+  /**
+   * Visits up to `perRun` jobs, `concurrency` at a time (jobs are independent partitions; their
+   * cost is mostly round trips to peers and fsyncs, which overlap well); 'busy' while the pass
+   * has more, 'idle' once it ended.
+   */
+  async run(signal: AbortSignal, perRun: number, visit: (job: J, signal: AbortSignal) => Promise<void>, concurrency = 1): Promise<WorkerResult> {
     if (this.queue.length === 0 || this.restartPending) {
       this.restartPending = false;
       this.passStartMs = this.clock.nowMs();
       this.queue = await this.hooks.startPass();
     }
-    for (let n = 0; n < perRun && this.queue.length > 0 && !signal.aborted; n++) {
-      if (this.restartPending) return 'busy';
-      const job = this.queue.shift()!;
-      try {
-        await visit(job, signal);
-      } catch (err) {
-        this.stats.failures += 1;
-        this.log.warn({ err, ...(job as Record<string, unknown>) }, this.failureMessage);
+    let started = 0;
+    const lane = async (): Promise<void> => {
+      while (started < perRun && this.queue.length > 0 && !signal.aborted && !this.restartPending) {
+        started += 1;
+        const job = this.queue.shift()!;
+        try {
+          await visit(job, signal);
+        } catch (err) {
+          this.stats.failures += 1;
+          this.log.warn({ err, ...(job as Record<string, unknown>) }, this.failureMessage);
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
+    if (this.restartPending) return 'busy';
     if (this.queue.length > 0) return 'busy';
     this.stats.passes += 1;
     this.stats.lastPassEndMs = this.clock.nowMs();

@@ -50,6 +50,8 @@ export interface ObjectReplicatorOptions {
   maxBytesPerSec: number;
   /** Partitions handled per runOnce() call. */
   partitionsPerRun: number;
+  /** Partitions worked on at once (default 1). */
+  concurrency?: number;
   log: Logger;
   clock?: Clock;
   /** Pause, rate and client priority for moves, and their counters; default: no control. */
@@ -83,7 +85,7 @@ export class ObjectReplicator implements Worker {
   async runOnce(signal: AbortSignal): Promise<WorkerResult> {
     const ring = this.opts.ring();
     if (!ring) return 'idle';
-    return this.pass.run(signal, this.opts.partitionsPerRun, (job, s) => this.replicatePartition(ring, job, s));
+    return this.pass.run(signal, this.opts.partitionsPerRun, (job, s) => this.replicatePartition(ring, job, s), this.opts.concurrency);
   }
 
   /** Starts a new pass at the next runOnce() (handoffs first), e.g. after a ring change. */

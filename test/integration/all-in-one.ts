@@ -98,7 +98,7 @@ async function startIn(t: Teardown, dataDir: string, opts: { nodes?: number; tim
     clearTimeout(killer);
   };
 
-  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
   while (!/^ready$/m.test(out)) {
     if (child.exitCode !== null) throw new Error(`strata start exited with ${child.exitCode}:\n${out}`);
     if (Date.now() > deadline) throw new Error(`strata start not ready in time:\n${out}`);

@@ -27,6 +27,7 @@ t.test('draining a node under load empties it with no failed request', async (t)
   t.match(refused.stdout + refused.stderr, /drain/i, 'and the refusal says to drain it first');
 
   const load = steadyLoad(user, 'drain', acked, { prefix: 'w', size: 700 });
+  t.teardown(() => load.stop()); // a failed assertion above must not leave the load running
   const drained = await strata(aio, ['cluster', 'drain', 'n4', '--yes']);
   t.equal(drained.code, 0, `drain succeeds: ${drained.stdout}${drained.stderr}`);
   await until(async () => {

@@ -34,6 +34,7 @@ t.test('two nodes join a loaded cluster: no failed request, objects end on their
   t.equal(acked.size, OBJECTS, `${OBJECTS} objects written before the change`);
 
   const load = steadyLoad(user, 'grow', acked, { prefix: 'w', size: 512 });
+  t.teardown(() => load.stop()); // a failed assertion above must not leave the load running
   for (const _ of [1, 2]) {
     const added = await strata(aio, ['cluster', 'add-node', '--local']);
     t.equal(added.code, 0, `add-node --local succeeds: ${added.stdout}${added.stderr}`);

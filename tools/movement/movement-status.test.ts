@@ -58,6 +58,20 @@ t.test('gatherMovementStatus() asks every ring node and extra addresses, and lis
   t.equal(s.done, false);
 });
 
+t.test('gatherMovementStatus() asks a late node once more before calling it unreachable', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'strata-mv-'));
+  const slow = new FakeMovementNode('n1', [device('d1', { handoffPartitions: 1, handoffBytes: 7 })]);
+  const slower = new FakeMovementNode('n2');
+  t.teardown(async () => { slow.stop(); slower.stop(); await rm(dir, { recursive: true, force: true }); });
+  await Promise.all([slow.start(), slower.start()]);
+  await writeTestRings(dir, [slow.port, slower.port]);
+  slow.statusDelaysMs = [600]; // misses the first deadline, answers the second call at once
+  slower.statusDelaysMs = [600, 1200]; // misses both
+  const s = await gatherMovementStatus({ ringDir: dir, peerSecret: 'x', proxyUrl: '', blockGateway: '' }, { timeoutMs: 300 });
+  t.same(s.unreachable, [`127.0.0.1:${slower.port}`], 'only the node that missed both deadlines is unreachable');
+  t.same(s.toMove, { partitions: 1, bytes: 7, listingPartitions: 0 }, 'the late answer counts');
+});
+
 t.test('gatherMovementStatus() finds no node when the ring folder has no rings', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'strata-mv-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));

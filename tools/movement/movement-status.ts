@@ -89,7 +89,9 @@ export function summariseMovement(answers: NodeAnswer[], ringFiles: Record<strin
 /**
  * Asks every node named by any ring in config.ringDir (plus `extra` addresses) for its
  * MovementStatus, in parallel; a node that does not answer within `timeoutMs` (default 10000)
- * is listed as unreachable. Never throws for a node's failure.
+ * is asked once more with twice the time (a node walking many changed partitions under load
+ * answers late; the second call joins the walk in progress) and only then listed as
+ * unreachable. Never throws for a node's failure.
  * @throws NOT_FOUND, CORRUPT when a ring file cannot be read
  */
 export async function gatherMovementStatus(config: ClusterConfig,
@@ -99,15 +101,20 @@ export async function gatherMovementStatus(config: ClusterConfig,
   const all = new Map<string, { ip: string; port: number }>();
   for (const a of [...addresses, ...(opts.extra ?? [])]) all.set(`${a.ip}:${a.port}`, a);
   const pool = new MovementClientPool({ ...DEFAULT_NODE_CLIENT_CONFIG, peerSecret: config.peerSecret,
-    connectTimeoutMs: timeoutMs, nodeTimeoutMs: timeoutMs, keepaliveMs: 0 });
-  try {
-    const answers = await Promise.all([...all.entries()].map(async ([address, { ip, port }]): Promise<NodeAnswer> => {
+    connectTimeoutMs: timeoutMs, nodeTimeoutMs: timeoutMs * 2, keepaliveMs: 0 });
+  const ask = async (address: string, ip: string, port: number): Promise<NodeAnswer> => {
+    let error = '';
+    for (const wait of [timeoutMs, timeoutMs * 2]) {
       try {
-        return { address, status: await pool.get(ip, port).movementStatus({ timeoutMs }) };
+        return { address, status: await pool.get(ip, port).movementStatus({ timeoutMs: wait }) };
       } catch (err) {
-        return { address, error: (err as Error).message };
+        error = (err as Error).message;
       }
-    }));
+    }
+    return { address, error };
+  };
+  try {
+    const answers = await Promise.all([...all.entries()].map(([address, { ip, port }]) => ask(address, ip, port)));
     return summariseMovement(answers, ringFiles, Date.now());
   } finally {
     pool.close();

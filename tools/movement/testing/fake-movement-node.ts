@@ -22,6 +22,8 @@ export class FakeMovementNode {
   readonly pushed: PushRingRequestMsg[] = [];
   /** When set, every call fails with this code. */
   failWith: ErrorCode | undefined;
+  /** Delays of the next MovementStatus answers, one taken per call (a node busy walking). */
+  statusDelaysMs: number[] = [];
   port = 0;
   private server: Server | undefined;
 
@@ -41,7 +43,12 @@ export class FakeMovementNode {
       }
     };
     const impl: Record<string, Unary<never, unknown>> = {
-      MovementStatus: guard(() => ({ ...this.status, control: this.control })),
+      MovementStatus: (call: ServerUnaryCall<never, MovementStatusResponseMsg>, cb: sendUnaryData<MovementStatusResponseMsg>) => {
+        const answer = guard(() => ({ ...this.status, control: this.control }));
+        const delayMs = this.statusDelaysMs.shift() ?? 0;
+        if (delayMs > 0) setTimeout(() => answer(call, cb), delayMs);
+        else answer(call, cb);
+      },
       SetMovement: guard((req: MovementControlMsg) => {
         this.control = { maxBytesPerSec: req.maxBytesPerSec, paused: req.paused };
         return this.control;
