@@ -1,5 +1,6 @@
 /**
- * Subcommands: `strata cluster rebalance`, `drain NODE|DEVICE` and `remove-node NODE`. Thin:
+ * Subcommands: `strata cluster rebalance`, `drain NODE|DEVICE`, `remove-node NODE` and
+ * `push-rings`. Thin:
  * parse flags, run the operation (tools/rebalance/), print the result (text or --json), follow
  * the movement with --watch (tools/movement/), set the exit code. Refusals are one line with a
  * non-zero exit code (cli-error.ts).
@@ -15,6 +16,8 @@ import {
   rebalanceOperation, drainOperation, removeNodeOperation, stepsAfterMovement, type OperationOptions, type OperationResult,
 } from './rebalance/operations.js';
 import { showMovement, clusterSources, chooseMode } from './movement/movement-watch.js';
+import { clusterMovementNodes } from './rebalance/movement-nodes.js';
+import { pushRingFiles, formatPushRings } from './rebalance/push-rings.js';
 
 interface CommonFlags { cluster?: string; yes?: boolean; dryRun?: boolean; force?: boolean; watch?: boolean; json?: boolean; seed?: string }
 
@@ -106,5 +109,21 @@ export function registerRebalanceCommands(cluster: Command): void {
     .argument('<node>', 'node id (such as "n3") or ip:port')
     .action(action(async (node: string, f: CommonFlags) => {
       await run(f, (set, io, o) => removeNodeOperation(set, io, node, o));
+    }));
+
+  cluster.command('push-rings')
+    .description('Send the ring files as they are to every storage node again (e.g. to a node that was down); nodes never take an older ring')
+    .option('--cluster <file>', 'cluster file (default: $STRATA_CLUSTER or the running all-in-one)')
+    .option('--json', 'print the result as JSON')
+    .action(action(async (f: { cluster?: string; json?: boolean }) => {
+      const config = await resolveClusterConfig(f.cluster);
+      const nodes = clusterMovementNodes(config);
+      try {
+        const r = await pushRingFiles(config, nodes);
+        process.stdout.write(f.json ? `${JSON.stringify(r, null, 2)}\n` : `${formatPushRings(r).join('\n')}\n`);
+        if (r.results.some((x) => x.error !== undefined)) process.exitCode = 1;
+      } finally {
+        nodes.close();
+      }
     }));
 }
