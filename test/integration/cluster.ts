@@ -118,7 +118,7 @@ function exited(proc: ChildProcess): Promise<void> {
 export async function startTestCluster(t: Teardown, opts: TestClusterOptions = {}): Promise<TestCluster> {
   const count = opts.nodes ?? 4;
   const replicas = opts.replicas ?? 3;
-  const readyTimeoutMs = opts.readyTimeoutMs ?? 20_000;
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
   const dir = await mkdtemp(join(tmpdir(), 'strata-it-'));
   const ringDir = join(dir, 'rings');
   const peerSecret = `peer-${Math.random().toString(36).slice(2)}`;

@@ -37,7 +37,7 @@ export class Supervisor {
   constructor(private readonly entry: string, private readonly runDir: string, private readonly log: Logger) {}
 
   /** Starts a child and resolves once it printed its ready line. @throws if it exits first */
-  async start(spec: ChildSpec, readyTimeoutMs = 30_000): Promise<void> {
+  async start(spec: ChildSpec, readyTimeoutMs = 90_000): Promise<void> {
     // A late start (a layout reload racing Ctrl-C) must not leave a child nobody stops.
     if (this.stopping) throw new Error(`Cannot start "${spec.name}": the all-in-one is stopping`);
     const entry: Running = { spec, log: createWriteStream(spec.logFile, { flags: 'a' }), restarts: 0 };

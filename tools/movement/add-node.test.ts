@@ -6,7 +6,7 @@ import { RingBuilder } from '../../ring/index.js';
 import { addNode, formatAddNode } from './add-node.js';
 import { builderPath, builderOnlyNodes, MOVED_RINGS } from './builder-devices.js';
 import { writeMovementControl } from './movement-files.js';
-import { FakeMovementNode, device } from './testing/fake-movement-node.js';
+import { FakeMovementNode, device } from '../../cluster/testing/fake-movement-node.js';
 import { writeTestRings } from './testing/test-ring-dir.js';
 import { freePort } from '../../test/integration/all-in-one.js';
 

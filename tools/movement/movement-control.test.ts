@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { changeMovementControl, formatControlOutcome } from './movement-control.js';
 import { readMovementControl, nodeShare, readMovementPlan } from './movement-files.js';
-import { FakeMovementNode } from './testing/fake-movement-node.js';
+import { FakeMovementNode } from '../../cluster/testing/fake-movement-node.js';
 import { writeTestRings } from './testing/test-ring-dir.js';
 import { freePort } from '../../test/integration/all-in-one.js';
 

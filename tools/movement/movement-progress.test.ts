@@ -1,7 +1,7 @@
 import t from 'tap';
 import { RateMeter, computeProgress, estimateMs } from './movement-progress.js';
 import { summariseMovement, type NodeAnswer } from './movement-status.js';
-import { device } from './testing/fake-movement-node.js';
+import { device } from '../../cluster/testing/fake-movement-node.js';
 import type { MovementPlan } from './movement-files.js';
 
 const control = { maxBytesPerSec: 0, paused: false };

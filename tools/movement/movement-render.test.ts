@@ -4,7 +4,7 @@ import { summariseMovement, type NodeAnswer, type MovementSnapshot } from './mov
 import { computeProgress } from './movement-progress.js';
 import { formatMovementLine, formatMovementReport, movementJson, barPayload, textBar } from './movement-render.js';
 import { showMovement, chooseMode, type MovementSources } from './movement-watch.js';
-import { device } from './testing/fake-movement-node.js';
+import { device } from '../../cluster/testing/fake-movement-node.js';
 import type { MovementPlan } from './movement-files.js';
 
 const GiB = 1024 ** 3;

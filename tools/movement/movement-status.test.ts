@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { summariseMovement, gatherMovementStatus, type NodeAnswer } from './movement-status.js';
-import { FakeMovementNode, device } from './testing/fake-movement-node.js';
+import { FakeMovementNode, device } from '../../cluster/testing/fake-movement-node.js';
 import { writeTestRings } from './testing/test-ring-dir.js';
 import { freePort } from '../../test/integration/all-in-one.js';
 

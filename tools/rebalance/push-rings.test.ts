@@ -2,7 +2,7 @@ import t from 'tap';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeMovementNode } from '../movement/testing/fake-movement-node.js';
+import { FakeMovementNode } from '../../cluster/testing/fake-movement-node.js';
 import { writeTestRings } from '../movement/testing/test-ring-dir.js';
 import { freePort } from '../../common/testing/free-port.js';
 import { clusterMovementNodes } from './movement-nodes.js';
