@@ -41,6 +41,9 @@ export interface ListingReplicatorOptions {
 
 interface Job { device: string; kind: ListingKind; partition: number }
 
+/** Pause before the next pass while handoff partitions are left (ms). */
+const HANDOFF_RETRY_MS = 5_000;
+
 export class ListingReplicator implements Worker {
   readonly name = 'listing-replicator';
   readonly stats: WorkerStats = newWorkerStats('listing-replicator');
@@ -66,6 +69,11 @@ export class ListingReplicator implements Worker {
   /** Starts a new pass at the next runOnce() (handoffs first), e.g. after a ring change. */
   restartPass(): void {
     this.pass.restart();
+  }
+
+  /** Handoff partitions left after a pass: the next pass comes soon (see ObjectReplicator). */
+  idleDelayMs(): number | undefined {
+    return this.stats.handoffsLeft > 0 && !this.movement.paused() ? HANDOFF_RETRY_MS : undefined;
   }
 
   private isPrimary(job: Job): boolean {

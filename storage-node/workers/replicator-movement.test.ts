@@ -45,6 +45,10 @@ t.test('ObjectReplicator: paused, handoffs stay; primaries still replicate; resu
   for (const n of handoffPrimaries) t.equal(await getDirect(n, handoff, 'x'), undefined, `${n.device} got nothing while paused`);
   t.equal(await getDirect(h, handoff, 'x'), 'moving body', 'the handoff keeps its data');
   t.equal(h.durability.replicator.stats.handoffsLeft, 1, 'counted as still to move');
+  t.equal(h.durability.replicator.idleDelayMs(), undefined, 'paused: no quick retry of the pass');
+  gate.isPaused = false;
+  t.equal(h.durability.replicator.idleDelayMs(), 5_000, 'handoffs left and running: the next pass comes soon');
+  gate.isPaused = true;
   for (const n of peersOfPrimary) t.equal(await getDirect(n, primary, 'y'), 'repair body', `${n.device}: replication between primaries goes on`);
   t.same(gate.counters, { movedBytes: 0, movedPartitions: 0, movedListingPartitions: 0, yields: 0 }, 'a repair is not a move');
 
@@ -52,6 +56,7 @@ t.test('ObjectReplicator: paused, handoffs stay; primaries still replicate; resu
   await h.durability.runFullPass('replicator');
   for (const n of handoffPrimaries) t.equal(await getDirect(n, handoff, 'x'), 'moving body', `${n.device} got it once resumed`);
   t.same((await readdir(join(h.root, 'objects'))).map(Number), [primary], 'the handoff partition was removed');
+  t.equal(h.durability.replicator.idleDelayMs(), undefined, 'nothing left: the normal interval');
   t.equal(gate.counters.movedPartitions, 1);
   t.equal(gate.counters.movedBytes, usage.bytes * handoffPrimaries.length, 'bytes each primary newly stored');
   t.equal(gate.counters.yields, usage.files * handoffPrimaries.length, 'one yield to clients per file moved');

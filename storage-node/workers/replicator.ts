@@ -60,6 +60,9 @@ export interface ObjectReplicatorOptions {
 
 interface Job { device: string; partition: number }
 
+/** Pause before the next pass while handoff partitions are left (ms). */
+const HANDOFF_RETRY_MS = 5_000;
+
 export class ObjectReplicator implements Worker {
   readonly name = 'replicator';
   readonly stats: WorkerStats = newWorkerStats('replicator');
@@ -91,6 +94,15 @@ export class ObjectReplicator implements Worker {
   /** Starts a new pass at the next runOnce() (handoffs first), e.g. after a ring change. */
   restartPass(): void {
     this.pass.restart();
+  }
+
+  /**
+   * A pass that left handoff partitions (a peer was busy or down, a write landed during the
+   * check) is followed soon by the next, unless movement is paused: data waiting to move should
+   * not wait a whole replication interval.
+   */
+  idleDelayMs(): number | undefined {
+    return this.stats.handoffsLeft > 0 && !this.movement.paused() ? HANDOFF_RETRY_MS : undefined;
   }
 
   /** Whether `job`'s device is a primary of its partition under `ring`. */

@@ -53,3 +53,18 @@ t.test('WorkerRunner survives a failing pass', async (t) => {
   await runner.stop();
   t.equal(n, 2);
 });
+
+t.test('WorkerRunner follows an idle pass sooner when the worker asks, and at the interval otherwise', async (t) => {
+  let soon: number | undefined = 20;
+  const w = Object.assign(scripted([]), { idleDelayMs: () => soon });
+  const runner = new WorkerRunner(w, { intervalMs: 60_000, log: silentLogger() });
+  t.teardown(() => runner.stop());
+  runner.start();
+  await until(() => w.calls >= 3, 2000);
+  t.ok(w.calls >= 3, `passes follow each other after the worker's delay (${w.calls})`);
+  soon = undefined;
+  await new Promise((r) => setTimeout(r, 100)); // the pass under way picks the interval
+  const calls = w.calls;
+  await new Promise((r) => setTimeout(r, 200));
+  t.equal(w.calls, calls, 'without a delay the runner waits its interval');
+});

@@ -1,6 +1,7 @@
 /**
  * Runs a Worker in a loop: again at once while it is busy (after yielding to client traffic),
- * after `intervalMs` when idle or after a failure, at once when woken, until stopped.
+ * after `intervalMs` when idle or after a failure (or sooner when the worker asks, see
+ * Worker.idleDelayMs), at once when woken, until stopped.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../common/index.js';
@@ -62,7 +63,7 @@ export class WorkerRunner {
       }
       if (this.woken) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, this.opts.intervalMs);
+        const timer = setTimeout(done, Math.min(this.opts.intervalMs, this.worker.idleDelayMs?.() ?? Infinity));
         function done() { clearTimeout(timer); resolve(); }
         this.wakeUp = done;
       });

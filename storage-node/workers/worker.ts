@@ -8,4 +8,6 @@ export interface Worker {
   readonly name: string;
   /** Does a bounded amount of work. 'busy': more is waiting; 'idle': nothing to do; 'done': stop. */
   runOnce(signal: AbortSignal): Promise<WorkerResult>;
+  /** After an 'idle' pass: wait this long (ms) instead of the runner's interval, when set. */
+  idleDelayMs?(): number | undefined;
 }

@@ -15,9 +15,9 @@ import {
 } from './rebalance-helpers.js';
 
 // The acceptance size is 10,000 objects (STRATA_REBALANCE_OBJECTS=10000, about 15 min on
-// 2 busy cores); the suite uses 4,000 over 256 partitions (every partition holds data either way)
+// 2 busy cores); the suite uses 3,000 over 256 partitions (every partition holds data either way)
 // to stay within its time budget.
-const OBJECTS = Number(process.env.STRATA_REBALANCE_OBJECTS ?? 4_000);
+const OBJECTS = Number(process.env.STRATA_REBALANCE_OBJECTS ?? 3_000);
 t.setTimeout(1_500_000);
 
 interface StatusJson {
