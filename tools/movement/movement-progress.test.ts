@@ -85,3 +85,20 @@ t.test('computeProgress() without a plan has no fraction until done, and reports
   t.equal(p.paused, true);
   t.equal(p.etaMs, undefined);
 });
+
+t.test('computeProgress() with one sample shows the average since the plan started, and its ETA', async (t) => {
+  // Plan started at 1 ms; 10 s later 750 of 1,000 bytes moved: 75 B/s, 250 B left → 3.33 s.
+  const s = snap(10_001, [answer('a', { bytes: 700, partitions: 6 }, { parts: 4, bytes: 250, listing: 1 })]);
+  const p = computeProgress(s, plan, control, undefined);
+  t.equal(p.rateIsAverage, true, 'marked as an average');
+  t.equal(p.rate?.bytesPerSec, 75);
+  t.equal(p.rate?.partitionsPerSec, 0.9, 'object and listing partitions moved per second');
+  t.equal(Math.round(p.etaMs!), 3333);
+  const measured = computeProgress(s, plan, control, { bytesPerSec: 50, partitionsPerSec: 1 });
+  t.equal(measured.rateIsAverage, undefined, 'a measured rate wins over the average');
+  t.equal(measured.rate?.bytesPerSec, 50);
+  const early = computeProgress(snap(500, [answer('a', { bytes: 0 }, { parts: 4, bytes: 250, listing: 1 })]), plan, control, undefined);
+  t.equal(early.rate, undefined, 'no average in the first second');
+  const none = computeProgress(snap(10_001, [answer('a', { bytes: 0 }, { parts: 10, bytes: 1000, listing: 4 })]), plan, control, undefined);
+  t.equal(none.rate, undefined, 'nothing moved yet: still measuring');
+});

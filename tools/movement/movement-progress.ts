@@ -22,8 +22,13 @@ export interface MovementProgress {
   counters: MovementCounts;
   /** 0..1 of the plan done (by bytes, else by partitions); undefined without a plan until done. */
   fraction?: number;
-  /** Undefined while measuring (fewer than two samples). */
+  /**
+   * Over the sliding window; with a single sample (a one-shot status), the average since the
+   * plan started (`rateIsAverage`); undefined while nothing can be measured.
+   */
   rate?: MovementRate;
+  /** The rate is the average since the plan started, not a recent measurement. */
+  rateIsAverage?: true;
   /** Estimated time left (ms): 0 when done, undefined when unknown (measuring, paused, stalled). */
   etaMs?: number;
   /** True when the cluster-wide control or any answering node is paused. */
@@ -93,6 +98,15 @@ export function estimateMs(toMove: MovementCounts, rate: MovementRate | undefine
   return rate.partitionsPerSec > 0 ? (parts / rate.partitionsPerSec) * 1000 : undefined;
 }
 
+/** What moved by the plan divided by the time since it started; undefined before a second passed or when nothing moved. */
+function averageSincePlan(plan: MovementPlan | undefined, moved: MovementCounts, atMs: number): MovementRate | undefined {
+  if (!plan) return undefined;
+  const elapsedMs = atMs - plan.startedMs;
+  const parts = moved.partitions + moved.listingPartitions;
+  if (elapsedMs < 1000 || (moved.bytes === 0 && parts === 0)) return undefined;
+  return { bytesPerSec: (moved.bytes * 1000) / elapsedMs, partitionsPerSec: (parts * 1000) / elapsedMs };
+}
+
 /** Combines a snapshot with the plan, the control and the measured rate. */
 export function computeProgress(snapshot: MovementSnapshot, plan: MovementPlan | undefined, control: MovementControl,
   rate: MovementRate | undefined): MovementProgress {
@@ -119,8 +133,10 @@ export function computeProgress(snapshot: MovementSnapshot, plan: MovementPlan |
   }
   if (snapshot.done) fraction = 1;
   const paused = control.paused || snapshot.nodes.some((n) => n.error === undefined && n.control.paused);
-  const etaMs = estimateMs(left, rate, snapshot.done, paused);
+  const average = rate || snapshot.done ? undefined : averageSincePlan(plan, moved, snapshot.atMs);
+  const shown = rate ?? average;
+  const etaMs = estimateMs(left, shown, snapshot.done, paused);
   return { snapshot, control, moved, counters, paused,
     ...(plan ? { plan } : {}), ...(fraction !== undefined ? { fraction } : {}),
-    ...(rate ? { rate } : {}), ...(etaMs !== undefined ? { etaMs } : {}) };
+    ...(shown ? { rate: shown } : {}), ...(average ? { rateIsAverage: true as const } : {}), ...(etaMs !== undefined ? { etaMs } : {}) };
 }

@@ -2,7 +2,7 @@ import t from 'tap';
 import { Writable } from 'node:stream';
 import { summariseMovement, type NodeAnswer, type MovementSnapshot } from './movement-status.js';
 import { computeProgress } from './movement-progress.js';
-import { formatMovementLine, formatMovementReport, movementJson, barPayload, textBar } from './movement-render.js';
+import { formatMovementLine, formatMovementReport, movementJson, barPayload, textBar, describeRate } from './movement-render.js';
 import { showMovement, chooseMode, type MovementSources } from './movement-watch.js';
 import { device } from '../../cluster/testing/fake-movement-node.js';
 import type { MovementPlan } from './movement-files.js';
@@ -139,4 +139,12 @@ t.test('showMovement() on a terminal draws a progress bar and ends with the fina
   t.equal(chooseMode(false, out), 'tty');
   t.equal(chooseMode(false, {}), 'plain');
   t.equal(chooseMode(true, out), 'json');
+});
+
+t.test('describeRate() says when the rate is the average since the plan started', async (t) => {
+  const base = computeProgress(summariseMovement([], {}, 0), undefined, { maxBytesPerSec: 0, paused: false }, { bytesPerSec: 2048, partitionsPerSec: 1 });
+  t.equal(describeRate(base), '2.00 KiB/s');
+  t.equal(describeRate({ ...base, rateIsAverage: true }), '2.00 KiB/s (average since the plan started)');
+  t.equal(movementJson({ ...base, rateIsAverage: true }).rateKind, 'average');
+  t.equal(movementJson(base).rateKind, 'window');
 });

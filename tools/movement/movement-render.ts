@@ -10,9 +10,9 @@ import { formatBytes, formatDuration, formatRate } from './movement-units.js';
 
 const pct = (f: number): string => `${(f * 100).toFixed(1)}%`;
 
-/** "measuring" with one sample ("-" when already done); "12.3 MiB/s" after. */
+/** "12.3 MiB/s" measured, "... (average since the plan started)" with one sample, "measuring", "-" when done. */
 export function describeRate(p: MovementProgress): string {
-  if (p.rate) return `${formatBytes(p.rate.bytesPerSec)}/s`;
+  if (p.rate) return `${formatBytes(p.rate.bytesPerSec)}/s${p.rateIsAverage ? ' (average since the plan started)' : ''}`;
   return p.snapshot.done ? '-' : 'measuring';
 }
 
@@ -124,6 +124,7 @@ export function movementJson(p: MovementProgress): Record<string, unknown> {
     movedSinceStart: p.counters,
     rateBytesPerSec: p.rate ? Math.round(p.rate.bytesPerSec) : null,
     ratePartitionsPerSec: p.rate ? p.rate.partitionsPerSec : null,
+    rateKind: p.rate ? (p.rateIsAverage ? 'average' : 'window') : null,
     etaMs: p.etaMs === undefined ? null : Math.round(p.etaMs),
     paused: p.paused,
     control: p.control,
