@@ -73,7 +73,7 @@ function isBehind(s: ExtentState, best: ExtentState): boolean {
 /**
  * Resolves an extent. When `maps` say a layer never stored it, no call is made for that layer.
  * `probeTop` forces asking the writable layer's replicas (before a write, so that a leftover
- * minority copy is found).
+ * minority copy is found), unless the layer's map is a complete listing without the extent.
  * @throws QUORUM_NOT_MET
  */
 export async function resolveExtent(
@@ -82,7 +82,11 @@ export async function resolveExtent(
   const top = layers[0];
   const replicas = placement.extentReplicas(top, index);
   const info: ExtentInfo = { index, generation: 0, exists: false, zeroed: false, replicas, stale: new Set(), bumped: true, probed: false };
-  if (probeTop || maps[0].has(index)) {
+  if (probeTop && !maps[0].has(index) && maps[0].complete) {
+    // No device lists the extent and this gateway is the layer's only writer: it is on no
+    // replica, so the probe (a stat round trip before every first write) is skipped.
+    info.probed = true;
+  } else if (probeTop || maps[0].has(index)) {
     const { answers, silent } = await statMajority(extents, replicas, top, index);
     info.probed = true;
     const best = newest(answers);

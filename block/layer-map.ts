@@ -39,7 +39,11 @@ export class LayerMap {
   private readonly present = new Bitmap();
   private readonly zeroed = new Bitmap();
 
-  constructor(readonly layer: string) {}
+  /**
+   * `complete`: every device answered the listing (or the layer is new), so an extent the map
+   * lacks is on no replica at all, and a first write to it needs no probe of its replicas.
+   */
+  constructor(readonly layer: string, readonly complete = true) {}
 
   /** True when some replica stores this extent (it may read as zeros). */
   has(index: number): boolean {
@@ -67,10 +71,10 @@ export class LayerMap {
    * @throws QUORUM_NOT_MET when too many devices are unreachable
    */
   static async load(layer: string, placement: BlockPlacement, extents: ExtentClient, replicaCount: number): Promise<LayerMap> {
-    const map = new LayerMap(layer);
     const devices = placement.allDevices();
     const results = await Promise.allSettled(devices.map((d) => extents.listLayer(d, layer)));
     const failed = results.filter((r) => r.status === 'rejected').length;
+    const map = new LayerMap(layer, failed === 0);
     const tolerated = Math.floor((replicaCount - 1) / 2);
     if (failed > tolerated) {
       const reason = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason as Error;

@@ -77,6 +77,8 @@ t.test('ReplicatedVolume.zero() frees whole extents and fast zero refuses partia
   t.ok(back.subarray(MiB, MiB + 10).every((b) => b === 3));
   t.ok(back.subarray(MiB + 10, MiB + 20).every((b) => b === 0));
   t.equal(vol.blockStatus(0, MiB)[0].flags, 3);
+  // A write is acknowledged by a majority; flush waits for the slowest replica too.
+  await vol.flush();
   const list = await nodes.extents.listLayer(nodes.replicas[0], vol.currentLayers[0]);
   t.ok(list.bytes < 2 * MiB, 'trimmed extent takes no space');
 });
@@ -186,4 +188,30 @@ t.test('ReplicatedVolume partial TRIM zeroes its range and frees the extent once
   await vol.flush();
   const states = await Promise.all(nodes.replicas.map((r) => nodes.extents.stat(r, vol.currentLayers[0], 2)));
   t.ok(states.every((s) => s.zeroed), 'every replica freed the extent');
+});
+
+t.test('ReplicatedVolume.zero() over a clone\'s parent data: WRITE_ZEROES reads back zeros, partial TRIM may leave it', async (t) => {
+  const { vol, manager, deps, nodes } = await setup(t);
+  await vol.write(0, Buffer.alloc(4 * MiB, 7), false);
+  let snapId = '';
+  await vol.quiesced(async () => {
+    snapId = (await manager.snapshot('v1', 's1')).id;
+    return (await manager.show('v1')).volume.layers;
+  });
+  const cv = await ReplicatedVolume.open(deps, await manager.clone(snapId, 'c1'), false);
+  await cv.zero(4096, 8192, { trim: false, fua: false, fastZero: false });
+  await cv.zero(MiB, MiB, { trim: false, fua: false, fastZero: false });
+  await cv.zero(2 * MiB, MiB, { trim: true, fua: false, fastZero: false });
+  await cv.zero(3 * MiB + 4096, 4096, { trim: true, fua: false, fastZero: false });
+  await t.rejects(cv.zero(3 * MiB, 4096, { trim: false, fua: false, fastZero: true }), { code: 'NOT_IMPLEMENTED' }, 'fast zero refuses a copy-up');
+  const back = await readAll(cv, 0, 4 * MiB);
+  t.ok(back.subarray(0, 4096).every((b) => b === 7) && back.subarray(12288, MiB).every((b) => b === 7), 'around a partial WRITE_ZEROES the parent data stays');
+  t.ok(back.subarray(4096, 12288).every((b) => b === 0), 'partial WRITE_ZEROES over parent data reads zeros');
+  t.ok(back.subarray(MiB, 3 * MiB).every((b) => b === 0), 'whole-extent WRITE_ZEROES and TRIM over parent data read zeros');
+  t.ok(back.subarray(3 * MiB).every((b) => b === 7), 'partial TRIM over parent data is advisory: nothing copied up');
+  t.same(cv.blockStatus(0, 4 * MiB), [{ length: MiB, flags: 0 }, { length: 2 * MiB, flags: 3 }, { length: MiB, flags: 0 }]);
+  const own = await nodes.extents.listLayer(nodes.replicas[0], cv.currentLayers[0]);
+  t.same(own.indexes, [0, 1, 2], 'the clone layer holds the copied-up extent and two empty ones');
+  t.same(own.zeroedIndexes, [1, 2], 'the whole-extent zeros take no data space');
+  t.equal((await readAll(vol, MiB, 4096))[0], 7, 'the origin keeps its data');
 });

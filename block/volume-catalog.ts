@@ -137,7 +137,7 @@ export function dependentsOf(c: Catalog, s: SnapshotRecord): VolumeRecord[] {
  * Removes a snapshot. @throws NOT_FOUND, IN_USE when clones depend on it
  * @returns the catalog and the layers nothing reads any more
  */
-export function removeSnapshot(c: Catalog, ref: string, volumeRef?: string): { catalog: Catalog; freed: string[] } {
+export function removeSnapshot(c: Catalog, ref: string, volumeRef?: string): { catalog: Catalog; freed: string[]; snapshot: SnapshotRecord } {
   const owner = volumeRef === undefined ? undefined : findVolume(c, volumeRef).id;
   const s = findSnapshot(c, ref, owner);
   const clones = dependentsOf(c, s);
@@ -145,7 +145,7 @@ export function removeSnapshot(c: Catalog, ref: string, volumeRef?: string): { c
     throw new StoreError('IN_USE', `Cannot delete snapshot "${s.name}": it has dependent clones (${clones.map((v) => `"${v.name}"`).join(', ')})`);
   }
   const catalog = { ...c, snapshots: c.snapshots.filter((x) => x.id !== s.id) };
-  return { catalog, freed: freedLayers(c, catalog) };
+  return { catalog, freed: freedLayers(c, catalog), snapshot: s };
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   snapshotVolume, DEFAULT_EXTENT_BYTES, type Catalog, type SnapshotRecord, type VolumeRecord,
 } from './volume-catalog.js';
 import { isLive, leaseKey, parseLease, type LeaseValue } from './volume-lease.js';
+import { reclaimExtents } from './extent-reclaim.js';
 
 export const CATALOG_KEY = 'catalog';
 
@@ -142,14 +143,29 @@ export class VolumeManager {
     return { volume: out.volume, freedLayers: out.freed };
   }
 
-  /** @throws NOT_FOUND, IN_USE (clones depend on it) */
+  /**
+   * Deletes a snapshot; returns the layers freed whole. @throws NOT_FOUND, IN_USE (clones depend
+   * on it), UNAVAILABLE (record deleted, some space not freed)
+   */
   async deleteSnapshot(snapshotRef: string, volumeRef?: string): Promise<string[]> {
-    const freed = await this.update((c) => {
+    return (await this.deleteSnapshotDetailed(snapshotRef, volumeRef)).freedLayers;
+  }
+
+  /**
+   * Deletes a snapshot and frees what nothing else uses: its layers no volume or snapshot reads,
+   * and, in layers still read (by its volume, clones or other snapshots), the extents every
+   * reader hides under a newer layer (extent-reclaim.ts). `freedExtents` counts extent files
+   * removed on all replicas. @throws NOT_FOUND, IN_USE, UNAVAILABLE
+   */
+  async deleteSnapshotDetailed(snapshotRef: string, volumeRef?: string): Promise<{ snapshot: SnapshotRecord; freedLayers: string[]; freedExtents: number }> {
+    const out = await this.update((c) => {
       const r = removeSnapshot(c, snapshotRef, volumeRef);
-      return { catalog: r.catalog, result: r.freed };
+      return { catalog: r.catalog, result: r };
     });
-    await this.freeLayers(freed);
-    return freed;
+    await this.freeLayers(out.freed);
+    const shared = out.snapshot.layers.filter((l) => !out.freed.includes(l));
+    const freedExtents = shared.length === 0 ? 0 : await reclaimExtents(this.deps, await this.catalog(), shared);
+    return { snapshot: out.snapshot, freedLayers: out.freed, freedExtents };
   }
 
   /** Removes layers from every device. Devices that are down keep orphans (reported). */

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { ExtentServiceClient } from './block-proto.js';
 import type {
   ExtentState, ExtentWriteRequest, ExtentReadRequest, ExtentReadResponse,   SetGenerationRequest, ReplaceRequest, FlushRequest, LayerRequest, ListLayerResponse, PrepareRequest,
+  DeleteExtentsRequest, DeleteExtentsResponse,
   PrepareResponse, AcceptRequest, AcceptResponse,
 } from './block-proto.js';
 import type { BlockReplica } from './block-placement.js';
@@ -122,6 +123,12 @@ export class ExtentClient {
 
   async deleteLayer(r: BlockReplica, layer: string): Promise<void> {
     await this.call(r, 'deleteLayer', { device: r.device, layer } satisfies LayerRequest, this.timeoutMs * 6);
+  }
+
+  /** Removes single extents of a layer on one device; returns how many existed. */
+  async deleteExtents(r: BlockReplica, layer: string, indexes: number[]): Promise<number> {
+    const res = await this.call<DeleteExtentsResponse>(r, 'deleteExtents', { device: r.device, layer, indexes } satisfies DeleteExtentsRequest, this.timeoutMs * 6);
+    return res.deleted;
   }
 
   prepare(r: BlockReplica, req: Omit<PrepareRequest, 'device'>): Promise<PrepareResponse> {

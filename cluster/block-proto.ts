@@ -68,6 +68,8 @@ export interface SetGenerationRequest { ref: ExtentRef; expected: number; genera
 export interface ReplaceRequest { ref: ExtentRef; generation: number; data: Buffer; zeroed: boolean }
 export interface LayerRequest { device: string; layer: string }
 export interface ListLayerResponse { indexes: number[]; bytes: number; zeroedIndexes: number[] }
+export interface DeleteExtentsRequest { device: string; layer: string; indexes: number[] }
+export interface DeleteExtentsResponse { deleted: number }
 export interface Ballot { counter: number; proposer: string }
 export interface PrepareRequest { device: string; key: string; ballot: Ballot }
 export interface PrepareResponse { ok: boolean; promised: Ballot; accepted: Ballot; value: string }

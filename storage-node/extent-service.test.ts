@@ -67,3 +67,16 @@ t.test('ExtentClient Io stream: a bad peer secret is UNAUTHENTICATED, a dead nod
   server.forceShutdown();
   await t.rejects(c.read(replica, { layer: 'l1', index: 3, offset: 0, length: 10 }), { code: 'UNAVAILABLE' });
 });
+
+t.test('ExtentClient.deleteExtents() removes extents over gRPC and keeps the node\'s error codes', async (t) => {
+  const { replica } = await startNode(t);
+  const c = client(t);
+  await c.write(replica, write(Buffer.alloc(10, 1), 0));
+  await c.write(replica, { ...write(Buffer.alloc(10, 2), 0), index: 4 });
+  t.equal(await c.deleteExtents(replica, 'l1', [3, 8]), 1);
+  t.same((await c.listLayer(replica, 'l1')).indexes, [4], 'only extent 4 is left');
+  t.equal((await c.stat(replica, 'l1', 3)).exists, false);
+  await t.rejects(c.deleteExtents(replica, 'L!', [1]), { code: 'INVALID_ARGUMENT' });
+  await t.rejects(client(t, 'wrong').deleteExtents(replica, 'l1', [4]), { code: 'UNAUTHENTICATED' });
+  t.same((await c.listLayer(replica, 'l1')).indexes, [4], 'refused calls deleted nothing');
+});

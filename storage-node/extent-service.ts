@@ -182,6 +182,9 @@ export function addExtentService(server: Server, ctx: ExtentServiceContext): () 
       await store.deleteLayer(r.device, r.layer);
       return {};
     }),
+    deleteExtents: unary('DeleteExtents', async (r: { device: string; layer: string; indexes: number[] }) => ({
+      deleted: await store.deleteExtents(r.device, r.layer, r.indexes),
+    })),
     prepare: unary('Prepare', (r: Parameters<RegisterAcceptor['prepare']>[0]) => registers.prepare(r)),
     accept: unary('Accept', (r: Parameters<RegisterAcceptor['accept']>[0]) => registers.accept(r)),
   };

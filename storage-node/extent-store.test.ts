@@ -84,3 +84,21 @@ t.test('ExtentStore keeps data across evictions and replace() swaps whole extent
   await store.deleteLayer('d1', 'l-a');
   t.same((await store.listLayer('d1', 'l-a')).indexes, []);
 });
+
+t.test('ExtentStore.deleteExtents() removes only the named extent files, open or not', async (t) => {
+  const { dir, store } = await setup(t);
+  for (let i = 0; i < 4; i++) await store.write(write(i, 0, Buffer.alloc(4096, i + 1)));
+  await store.write({ ...write(0, 0, Buffer.alloc(10, 9)), ref: ref(0, 'l-b') });
+  const { readdir } = await import('node:fs/promises');
+  t.same((await readdir(join(dir, 'block', 'l-a'))).sort(), ['0', '1', '2', '3']);
+  t.equal(await store.deleteExtents('d1', 'l-a', [0, 3, 7]), 2, 'a missing extent is skipped, not counted');
+  t.same((await readdir(join(dir, 'block', 'l-a'))).sort(), ['1', '2'], 'two files left on disk');
+  t.same((await store.stat([ref(0), ref(1), ref(3)])).map((s) => s.exists), [false, true, false]);
+  t.equal((await store.read({ ref: ref(2), offset: 0, length: 10 })).data[0], 3, 'kept extents still read');
+  t.equal((await store.stat([ref(0, 'l-b')]))[0].exists, true, 'the same index of another layer stays');
+  const again = await store.write(write(0, 0, Buffer.alloc(10, 5)));
+  t.equal(again.generation, 0, 'a deleted extent can be written anew');
+  await t.rejects(store.deleteExtents('d1', '../x', [0]), { code: 'INVALID_ARGUMENT' });
+  await t.rejects(store.deleteExtents('nope', 'l-a', [0]), { code: 'NOT_MOUNTED' });
+  await t.rejects(store.deleteExtents('d1', 'l-a', [-1]), { code: 'INVALID_ARGUMENT' });
+});

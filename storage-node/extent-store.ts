@@ -4,21 +4,18 @@
  * bounded LRU so that small writes cost one pwrite. Writes land in the page cache unless FUA;
  * `flush()` makes named extents durable, and an evicted dirty file is synced before it is closed.
  */
-import { mkdir, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { StoreError, fromFsError, fsyncDir } from '../common/index.js';
+import { StoreError, fromFsError } from '../common/index.js';
 import {
   KeyedMutex, isLayerId, type ExtentRef, type ExtentState, type ExtentWriteRequest, type ExtentReadRequest,
   type ExtentReadResponse, type SetGenerationRequest, type ReplaceRequest, type ListLayerResponse,
 } from '../cluster/index.js';
-import { HEADER_BYTES, encodeHeader, isZero, readHeader, writeExtentFileAtomic } from './extent-file.js';
+import { HEADER_BYTES, encodeHeader, writeExtentFileAtomic } from './extent-file.js';
+import { closeExtent, onlyZeros, readHeaderOrBlank, syncExtent, zeroRange, type OpenExtent } from './extent-handle.js';
 
 /** Largest extent the store accepts (bytes); bounds every offset it computes. */
 export const MAX_EXTENT_BYTES = 64 * 1024 * 1024;
-const ZERO_CHUNK = Buffer.alloc(1024 * 1024);
-
-/** An open extent file; `created`: its folder entry is not durable yet (fsync of the folder pending). */
-interface OpenExtent { fh: FileHandle; path: string; generation: number; size: number; dirty: boolean; created: boolean }
 
 export interface ExtentStoreOptions {
   devices: ReadonlyArray<{ name: string; path: string }>;
@@ -102,7 +99,11 @@ export class ExtentStore {
   }
 
   /** Creates an extent file (not synced: a flush or FUA makes it durable). */
-  private async create(ref: ExtentRef, generation: number): Promise<OpenExtent> {
+  /**
+   * `first`: data for the start of the extent, written with the header in one call (a new
+   * extent's first write is usually at its start, e.g. every write of a sequential stream).
+   */
+  private async create(ref: ExtentRef, generation: number, first?: Buffer): Promise<OpenExtent> {
     const path = this.pathOf(ref);
     const dir = dirname(path);
     if (!this.knownDirs.has(dir)) {
@@ -114,13 +115,19 @@ export class ExtentStore {
     let fh: FileHandle | undefined;
     try {
       fh = await open(path, 'wx+', 0o644);
-      await fh.write(encodeHeader({ generation, flags: 0 }), 0, HEADER_BYTES, 0);
+      const header = encodeHeader({ generation, flags: 0 });
+      const data = first ?? Buffer.alloc(0);
+      const { bytesWritten } = await fh.writev(data.length > 0 ? [header, data] : [header], 0);
+      // A short write (rare) is finished piece by piece.
+      if (bytesWritten < HEADER_BYTES) await fh.write(header, bytesWritten, HEADER_BYTES - bytesWritten, bytesWritten);
+      const done = Math.max(0, bytesWritten - HEADER_BYTES);
+      if (done < data.length) await fh.write(data, done, data.length - done, HEADER_BYTES + done);
     } catch (err) {
       // A handle left open here would only be closed by the garbage collector (with a warning).
       await fh?.close().catch(() => undefined);
       throw fromFsError(err, `Cannot create extent "${path}"`);
     }
-    const ex: OpenExtent = { fh, path, generation, size: HEADER_BYTES, dirty: true, created: true };
+    const ex: OpenExtent = { fh, path, generation, size: HEADER_BYTES + (first?.length ?? 0), dirty: true, created: true };
     this.files.set(ExtentStore.key(ref), ex);
     this.evictIfNeeded();
     return ex;
@@ -173,13 +180,17 @@ export class ExtentStore {
     const key = ExtentStore.key(ref);
     return this.locks.exclusive(key, async () => {
       let ex = await this.load(ref);
+      let written = false;
       if (!ex) {
         ExtentStore.checkGeneration(ref, 0, req.generation);
-        ex = await this.create(ref, req.generation);
+        written = req.offset === 0 && req.data.length > 0;
+        ex = await this.create(ref, req.generation, written ? req.data : undefined);
       }
       ExtentStore.checkGeneration(ref, ex.generation, req.generation);
       try {
-        if (req.data.length > 0) {
+        if (written) {
+          // create() wrote the data with the header.
+        } else if (req.data.length > 0) {
           await ex.fh.write(req.data, 0, req.data.length, HEADER_BYTES + req.offset);
           ex.size = Math.max(ex.size, HEADER_BYTES + req.offset + req.data.length);
         } else if (req.offset === 0 && length === req.extentSize) {
@@ -310,75 +321,35 @@ export class ExtentStore {
     });
   }
 
+  /**
+   * Removes single extents of a layer on a device (a deleted snapshot's extents that nothing
+   * reads any more); missing ones are skipped. Not synced: an extent that survives a crash is
+   * unused data, found again by the next reclaim. Returns how many files were removed.
+   * @throws NOT_MOUNTED, INVALID_ARGUMENT (bad layer or index)
+   */
+  async deleteExtents(device: string, layer: string, indexes: number[]): Promise<number> {
+    let removed = 0;
+    for (const index of indexes) {
+      const ref = { device, layer, index };
+      const path = this.pathOf(ref);
+      const key = ExtentStore.key(ref);
+      await this.locks.exclusive(key, async () => {
+        await this.drop(key);
+        try {
+          await unlink(path);
+          removed++;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw fromFsError(err, `Cannot delete extent "${key}"`);
+        }
+      });
+    }
+    return removed;
+  }
+
   /** Syncs dirty files and closes every handle. */
   async close(): Promise<void> {
     const all = [...this.files.entries()];
     this.files.clear();
     await Promise.all(all.map(([key, ex]) => this.locks.exclusive(key, () => closeExtent(ex)).catch(() => undefined)));
-  }
-}
-
-async function closeExtent(ex: OpenExtent): Promise<void> {
-  try {
-    await syncExtent(ex);
-  } finally {
-    await ex.fh.close();
-  }
-}
-
-/** Makes an extent's data (and, for a new file, its folder entry) durable. */
-async function syncExtent(ex: OpenExtent): Promise<void> {
-  if (ex.created) {
-    ex.dirty = false;
-    ex.created = false;
-    try {
-      await ex.fh.sync();
-      await fsyncDir(dirname(ex.path));
-    } catch (err) {
-      ex.dirty = true;
-      ex.created = true;
-      throw err;
-    }
-    return;
-  }
-  if (!ex.dirty) return;
-  ex.dirty = false;
-  try {
-    await ex.fh.datasync();
-  } catch (err) {
-    ex.dirty = true;
-    throw err;
-  }
-}
-
-/**
- * Reads the header; a file cut short or zero-filled by a crash right after its creation (before
- * any flush) counts as a new extent at generation 0, which is what its creator wrote.
- */
-async function readHeaderOrBlank(fh: FileHandle, path: string, size: number): Promise<{ generation: number }> {
-  if (size < 20) return { generation: 0 };
-  const b = Buffer.alloc(20);
-  await fh.read(b, 0, 20, 0);
-  if (b.every((x) => x === 0)) return { generation: 0 };
-  return readHeader(fh, path);
-}
-
-/** True when the extent's data (up to its size, at most one extent) is all zeros. */
-async function onlyZeros(ex: OpenExtent): Promise<boolean> {
-  const buf = Buffer.allocUnsafe(Math.min(ZERO_CHUNK.length, ex.size - HEADER_BYTES));
-  for (let pos = HEADER_BYTES; pos < ex.size; pos += buf.length) {
-    const n = Math.min(buf.length, ex.size - pos);
-    const { bytesRead } = await ex.fh.read(buf, 0, n, pos);
-    if (!isZero(buf, 0, bytesRead)) return false;
-  }
-  return true;
-}
-
-/** Writes zeros over [offset, offset+length), skipping what lies past the end of the file. */
-async function zeroRange(ex: OpenExtent, offset: number, length: number): Promise<void> {
-  const end = Math.min(offset + length, ex.size - HEADER_BYTES);
-  for (let pos = offset; pos < end; pos += ZERO_CHUNK.length) {
-    const n = Math.min(ZERO_CHUNK.length, end - pos);
-    await ex.fh.write(ZERO_CHUNK, 0, n, HEADER_BYTES + pos);
   }
 }
