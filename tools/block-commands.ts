@@ -152,8 +152,13 @@ export function registerBlockCommands(program: Command): void {
     .action(action(async (ref: string, o: { cluster?: string; json?: boolean }) => {
       if (ref.includes('@')) {
         const { volume: vol, snapshot } = splitSnapshotRef(ref);
-        const freed = await withAdmin(o.cluster, (a) => a.manager.deleteSnapshot(snapshot, vol));
-        print(!!o.json, { freedLayers: freed }, `Deleted snapshot ${ref}${freed.length ? `; freed ${freed.length} layers` : ''}`);
+        const r = await withAdmin(o.cluster, (a) => a.manager.deleteSnapshotDetailed(snapshot, vol));
+        const freed = [
+          ...(r.freedLayers.length ? [`${r.freedLayers.length} layers`] : []),
+          ...(r.freedExtents ? [`${r.freedExtents} extent files its readers no longer need`] : []),
+        ];
+        print(!!o.json, { freedLayers: r.freedLayers, freedExtents: r.freedExtents },
+          `Deleted snapshot ${ref}${freed.length ? `; freed ${freed.join(' and ')}` : ''}`);
         return;
       }
       const r = await withAdmin(o.cluster, (a) => a.manager.delete(ref));

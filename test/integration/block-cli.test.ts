@@ -93,7 +93,10 @@ t.test('strata volume and strata block-gateway work against a ring of storage pr
   t.equal(dependent.code, 4);
   t.match(dependent.err, /has dependent clones \("db2"\)/);
   t.equal((await strata(['volume', 'delete', 'db2', ...c])).code, 0);
-  t.equal((await strata(['volume', 'delete', 'db@before', ...c])).code, 0);
+  const snapDeleted = await strata(['volume', 'delete', 'db@before', '--json', ...c]);
+  t.equal(snapDeleted.code, 0, snapDeleted.err);
+  const freed = JSON.parse(snapDeleted.out) as { freedLayers: string[]; freedExtents: number };
+  t.ok(Array.isArray(freed.freedLayers) && Number.isInteger(freed.freedExtents), `the snapshot delete reports what it freed (${snapDeleted.out.trim()})`);
   const gone = await strata(['volume', 'delete', 'ghost', ...c]);
   t.equal(gone.code, 3);
 });
