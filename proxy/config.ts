@@ -26,6 +26,11 @@ export interface ProxyConfig {
   /** Cluster client tuning for backend "cluster" (cluster-tuning.ts); absent fields keep defaults. */
   cluster?: Readonly<ClusterTuning>;
   s3: { region: string; domains: string[] };
+  /**
+   * Processes serving the port (node:cluster): 1 serves from this process; more fork that many
+   * workers sharing the port, so the proxy can use more than one core.
+   */
+  workers: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -37,6 +42,7 @@ export const DEFAULT_PROXY_CONFIG: Readonly<Omit<ProxyConfig, 'authSecret'>> = O
   maxFileSize: 5368709122,
   backend: 'cluster',
   s3: { region: 'us-east-1', domains: [] },
+  workers: 1,
   logLevel: 'info',
 });
 
@@ -58,7 +64,7 @@ export function parseProxyConfig(raw: unknown): Readonly<ProxyConfig> {
     } else if (typeof v !== 'string' || v === '') errors.push(`"${key}" must be a non-empty string`);
     else cfg[key] = v;
   };
-  const int = (key: 'bindPort' | 'tokenTtlSec' | 'maxFileSize', min: number, max: number): void => {
+  const int = (key: 'bindPort' | 'tokenTtlSec' | 'maxFileSize' | 'workers', min: number, max: number): void => {
     const v = src[key];
     if (v === undefined) return;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) errors.push(`"${key}" must be an integer from ${min} to ${max}`);
@@ -71,6 +77,7 @@ export function parseProxyConfig(raw: unknown): Readonly<ProxyConfig> {
   int('bindPort', 0, 65535);
   int('tokenTtlSec', 1, 365 * 86400);
   int('maxFileSize', 1, Number.MAX_SAFE_INTEGER);
+  int('workers', 1, 64);
   if (src.developmentUsers !== undefined) {
     if (typeof src.developmentUsers !== 'boolean') errors.push('"developmentUsers" must be true or false');
     else cfg.developmentUsers = src.developmentUsers;

@@ -2,6 +2,7 @@
  * Composition root of the proxy process: config, logger, users, cluster, app, listen; stops
  * cleanly on SIGINT/SIGTERM. `process.env` is read only here.
  */
+import cluster from 'node:cluster';
 import { dirname, resolve } from 'node:path';
 import { createLogger, type Logger } from '../common/index.js';
 import { buildApp } from './app.js';
@@ -9,12 +10,9 @@ import { DEVELOPMENT_USERS, UserDirectory } from './auth/user-directory.js';
 import { loadProxyConfig, type ProxyConfig } from './config.js';
 import { createCluster } from './cluster-factory.js';
 import { createProxyMetrics } from './metrics.js';
+import { startProxyWorkers, type RunningProxy } from './proxy-workers.js';
 
-export interface RunningProxy {
-  /** Base URL the proxy listens on, e.g. http://127.0.0.1:8080. */
-  url: string;
-  close(): Promise<void>;
-}
+export type { RunningProxy } from './proxy-workers.js';
 
 /** Development users (when enabled) plus the users file; a file entry replaces a namesake. */
 async function loadUsers(config: Readonly<ProxyConfig>, configFile: string): Promise<UserDirectory> {
@@ -28,7 +26,8 @@ async function loadUsers(config: Readonly<ProxyConfig>, configFile: string): Pro
 }
 
 /**
- * Starts a proxy from a config file.
+ * Starts a proxy from a config file; with `workers` above 1, that many worker processes
+ * sharing the port (this process then only supervises them).
  * @throws NOT_FOUND / INVALID_ARGUMENT for a bad config, users or cluster file
  */
 export async function startProxy(configFile: string, log?: Logger): Promise<RunningProxy> {
@@ -39,6 +38,8 @@ export async function startProxy(configFile: string, log?: Logger): Promise<Runn
     ...(loaded.clusterFile ? { clusterFile: resolve(dirname(configFile), loaded.clusterFile) } : {}),
   });
   const root = log ?? createLogger({ name: 'proxy', level: config.logLevel });
+  // With several workers this process only forks and watches them (proxy-workers.ts).
+  if (config.workers > 1 && cluster.isPrimary) return startProxyWorkers(resolve(configFile), config.workers, root);
   const users = await loadUsers(config, configFile);
   const handle = await createCluster(config, root.child({ component: 'cluster' }));
   const app = await buildApp({

@@ -127,8 +127,7 @@ export class FsObjectStore implements ObjectStore {
             throw new StoreError('PRECONDITION_FAILED', `Cannot write object "${name(key)}": it exists`);
           }
           if (state.newest && state.newest.timestamp >= trailer.timestamp) return false;
-          const created = await mkdirParents(dir);
-          await rename(tmpPath, join(dir, `${trailer.timestamp}.data`));
+          const created = await renameInto(tmpPath, dir, `${trailer.timestamp}.data`, state.missing === true);
           done = true;
           await fsyncDirs([dir, ...created]);
           await removeObsolete(dir, state, trailer.timestamp, 'data');
@@ -299,6 +298,24 @@ function chunksOf(buf: Buffer, size: number): Buffer[] {
   const out: Buffer[] = [];
   for (let pos = 0; pos < buf.length; pos += size) out.push(buf.subarray(pos, pos + size));
   return out;
+}
+
+/**
+ * Renames a finished file into its object folder, making the folder (and missing parents) first
+ * when it was missing, or when it vanished since it was read (a replicator removing an emptied
+ * handoff folder): an overwrite then costs no mkdir. Returns the folders created, to fsync.
+ */
+async function renameInto(tmpPath: string, dir: string, fileName: string, missing: boolean): Promise<string[]> {
+  const created = missing ? await mkdirParents(dir) : [];
+  try {
+    await rename(tmpPath, join(dir, fileName));
+    return created;
+  } catch (err) {
+    if (missing || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    const made = await mkdirParents(dir);
+    await rename(tmpPath, join(dir, fileName));
+    return made;
+  }
 }
 
 /** mkdir of `<device>/tmp`, not recursive: it must never re-create a vanished device folder. */

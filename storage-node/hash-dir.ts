@@ -17,6 +17,8 @@ export interface HashDirState {
   meta?: string;
   /** Every timestamped file, for cleanup. */
   files: Array<{ name: string; timestamp: string; kind: 'data' | 'ts' | 'meta' }>;
+  /** True when the folder did not exist (a writer must create it). */
+  missing?: boolean;
 }
 
 /** Reads a hash folder; a missing folder is an empty state. */
@@ -25,7 +27,7 @@ export async function readHashDir(dir: string): Promise<HashDirState> {
   try {
     names = await readdir(dir);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { files: [] };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { files: [], missing: true };
     throw err;
   }
   const state: HashDirState = { files: [] };

@@ -13,6 +13,7 @@ import type { Logger } from '../common/index.js';
 import type { NodeClientPool, ObjectRowMsg } from '../cluster/index.js';
 import type { MetaDbs, TargetValue, JournalEntry } from './meta-db.js';
 import type { ContainerStore, ObjectRow } from './container-store.js';
+import { RowBatcher } from './listing-row-batcher.js';
 
 export interface ListingUpdatesOptions {
   dbs: MetaDbs;
@@ -33,9 +34,12 @@ export interface ListingUpdatesOptions {
 export class ListingUpdates {
   private seq = 0;
   private readonly nowMs: () => number;
+  /** Rows of concurrent writes for one container replica share a call (listing-row-batcher.ts). */
+  private readonly batcher: RowBatcher;
 
   constructor(private readonly opts: ListingUpdatesOptions) {
     this.nowMs = opts.nowMs ?? Date.now;
+    this.batcher = new RowBatcher((target, account, container, rows) => this.sendRows(target, account, container, rows));
   }
 
   /** Sends one update; rejects with the node's StoreError. */
@@ -48,17 +52,17 @@ export class ListingUpdates {
   }
 
   /**
-   * Delivers rows to every target, journalling on `device` those that fail. Never throws: a
-   * journal write failure is logged (the replicator is then the only repair).
+   * Delivers rows to every target, journalling on `device` those that fail. Rows of concurrent
+   * writes for the same replica and container travel in one call; each caller still returns
+   * only once its rows were accepted or journalled. Never throws: a journal write failure is
+   * logged (the replicator is then the only repair).
    */
   async deliverRows(device: string, targets: readonly TargetValue[], account: string, container: string, rows: ObjectRow[]): Promise<void> {
     await Promise.all(targets.map(async (target) => {
-      try {
-        await this.sendRows(target, account, container, rows);
-      } catch (err) {
-        this.opts.log.debug({ err, target, account, container }, 'container update failed; journalled');
-        await this.journal(device, { target, account, container, rows, firstMs: this.nowMs() });
-      }
+      const err = await this.batcher.deliver(target, account, container, rows);
+      if (err === undefined) return;
+      this.opts.log.debug({ err, target, account, container }, 'container update failed; journalled');
+      await this.journal(device, { target, account, container, rows, firstMs: this.nowMs() });
     }));
   }
 

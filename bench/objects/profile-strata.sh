@@ -5,22 +5,25 @@
 # the proxy and the 4 storage nodes are started here directly from its config files.
 #   bench/objects/profile-strata.sh [SCENARIOS] [DURATION_S] [API]
 #   e.g. bench/objects/profile-strata.sh put-4k,get-4k,put-1m,get-1m 15 swift
-# Data in /tmp/strata-bench/prof (ports 28480/28490/28500-28503); profiles in
-# /tmp/strata-bench/prof-<scenario>/; summaries printed and saved beside them.
+# Data in $STRATA_PROF_DIR/prof (default /tmp/strata-bench; ports $STRATA_PROF_PORT (28480),
+# +10 block, +20..+23 nodes); profiles in $STRATA_PROF_DIR/prof-<scenario>/; summaries printed
+# and saved beside them. Runs the dist/ beside this script's tree.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SCENARIOS=${1:-put-4k,get-4k}
 DURATION=${2:-15}
 API=${3:-swift}
-DATA=/tmp/strata-bench/prof
-export STRATA_BENCH_PROXY_PORT=28480 STRATA_BENCH_BLOCK_PORT=28490 STRATA_BENCH_BASE_PORT=28500
-URL=http://127.0.0.1:28480
+ROOT=${STRATA_PROF_DIR:-/tmp/strata-bench}
+PORT=${STRATA_PROF_PORT:-28480}
+DATA=$ROOT/prof
+export STRATA_BENCH_PROXY_PORT=$PORT STRATA_BENCH_BLOCK_PORT=$((PORT + 10)) STRATA_BENCH_BASE_PORT=$((PORT + 20))
+URL=http://127.0.0.1:$PORT
 peer() { bench/peers/strata-peer.sh "$1" "$DATA"; }
-trap 'for f in /tmp/strata-bench/prof-*/run/*.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done; true' EXIT
+trap 'for f in '"$ROOT"'/prof-*/run/*.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done; true' EXIT
 
 # Preparation without the profiler, so GET profiles show only GETs.
 peer start
-node dist/bench/objects/run.js --endpoint "$URL" --api "$API" --scenario "$SCENARIOS" --count 1 --out /tmp/strata-bench/prof.jsonl >/dev/null
+node dist/bench/objects/run.js --endpoint "$URL" --api "$API" --scenario "$SCENARIOS" --count 1 --out "$ROOT/prof.jsonl" >/dev/null
 peer stop
 
 # start_profiled DIR: proxy + storage nodes under --cpu-prof, PIDs in DIR/run.
@@ -46,11 +49,11 @@ stop_profiled() {
 }
 
 for s in ${SCENARIOS//,/ }; do
-  out=/tmp/strata-bench/prof-$s
+  out=$ROOT/prof-$s
   rm -rf "$out"; mkdir -p "$out"
   start_profiled "$out"
   node dist/bench/objects/run.js --endpoint "$URL" --api "$API" --scenario "$s" --duration "$DURATION" \
-    --pid-dir "$out/run" --label profiled --out /tmp/strata-bench/prof.jsonl | tee "$out/run.txt"
+    --pid-dir "$out/run" --label profiled --out "$ROOT/prof.jsonl" | tee "$out/run.txt"
   proxy=$(cat "$out/run/proxy.pid"); n1=$(cat "$out/run/n1.pid")
   stop_profiled "$out"
   for pid in "$proxy" "$n1"; do

@@ -19,10 +19,16 @@ export class SwiftTarget implements ObjectTarget {
   }
 
   private async login(): Promise<void> {
-    const res = await send(this.agent, {
+    const ask = () => send(this.agent, {
       method: 'GET', url: new URL('/auth/v1.0', this.opts.endpoint), wantText: true,
       headers: { 'x-storage-user': this.opts.user, 'x-storage-pass': this.opts.key },
     }, this.opts.requestTimeoutMs);
+    let res = await ask();
+    // A loaded Swift proxy sometimes answers 503 when it loses its memcached: try a few more times.
+    for (let attempt = 1; attempt < 5 && res.status >= 500; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+      res = await ask();
+    }
     expectStatus(res, [200, 204], 'Swift login');
     const url = res.headers['x-storage-url'];
     const token = res.headers['x-auth-token'];
