@@ -34,3 +34,16 @@ t.test('receiveFile() keeps the newest version and refuses bad input', async (t)
   await t.rejects(receiveFile(root, 1, hash, '../x.data', 1, body('a')), { code: 'INVALID_ARGUMENT' }, 'bad name');
   t.same(await readdir(`${root}/tmp`), [], 'failed pushes leave nothing');
 });
+
+t.test('receiveFile() applies one of two pushes of the same file arriving at once', async (t) => {
+  const root = t.testdir({});
+  const hash = 'fedcba9876543210';
+  const body = (s: string) => Readable.from([Buffer.from(s)]);
+  for (let round = 1; round <= 5; round++) {
+    const name = D(round, 'data');
+    const results = await Promise.all([receiveFile(root, 2, hash, name, 4, body('same')), receiveFile(root, 2, hash, name, 4, body('same'))]);
+    t.same(results.filter(Boolean).length, 1, `round ${round}: exactly one push counts as applied`);
+    t.same(await readdir(hashDirOf(root, 2, hash)), [name], 'one file, the newest');
+  }
+  t.same(await readdir(`${root}/tmp`), [], 'the refused push left no temporary file');
+});

@@ -10,6 +10,14 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { StoreError, fromFsError } from '../common/index.js';
 import { readHashDir, removeObsolete, mkdirParents, fsyncDirs } from './hash-dir.js';
+import { KeyLock } from './key-lock.js';
+
+/**
+ * Received files are installed one at a time per object folder: two peers pushing the same file
+ * at once (a handoff and a primary, during a move) would otherwise both find it missing and both
+ * report it applied, and the moved-bytes counters would count it twice.
+ */
+const installs = new KeyLock();
 
 export const HASH_RE = /^[0-9a-f]{16}$/;
 export const SUFFIX_RE = /^[0-9a-f]{3}$/;
@@ -136,20 +144,21 @@ export async function receiveFile(root: string, partition: number, hash: string,
     await fh.datasync();
     await fh.close();
     fh = undefined;
-    const state = await readHashDir(dir);
-    const cur = stateOf(state.files.map((f) => f.name));
-    const stale = file.kind === 'meta'
-      ? cur.newest?.kind !== 'data' || cur.newest.timestamp >= file.timestamp || (cur.meta !== undefined && cur.meta.timestamp >= file.timestamp)
-      : cur.newest !== undefined && cur.newest.timestamp >= file.timestamp;
-    if (stale) {
-      await unlink(tmp).catch(() => undefined);
-      return false;
-    }
-    const created = await mkdirParents(dir);
-    await rename(tmp, join(dir, fileName));
-    await fsyncDirs([dir, ...created]);
-    await removeObsolete(dir, state, file.timestamp, file.kind);
-    return true;
+    const applied = await installs.with(dir, async () => {
+      const state = await readHashDir(dir);
+      const cur = stateOf(state.files.map((f) => f.name));
+      const stale = file.kind === 'meta'
+        ? cur.newest?.kind !== 'data' || cur.newest.timestamp >= file.timestamp || (cur.meta !== undefined && cur.meta.timestamp >= file.timestamp)
+        : cur.newest !== undefined && cur.newest.timestamp >= file.timestamp;
+      if (stale) return false;
+      const created = await mkdirParents(dir);
+      await rename(tmp, join(dir, fileName));
+      await fsyncDirs([dir, ...created]);
+      await removeObsolete(dir, state, file.timestamp, file.kind);
+      return true;
+    });
+    if (!applied) await unlink(tmp).catch(() => undefined);
+    return applied;
   } catch (err) {
     await fh?.close().catch(() => undefined);
     await unlink(tmp).catch(() => undefined);
