@@ -49,3 +49,33 @@ t.test('SuffixHashCache recomputes entries older than maxAgeMs', async (t) => {
   t.not((await cache.hashes('d', 3)).get('abc'), first.get('abc'), 'stale entry recomputed');
   await t.rejects(cache.hashes('nope', 3), { code: 'NOT_MOUNTED' });
 });
+
+t.test('SuffixHashCache never serves a hash stored before an invalidation, even before its delete lands', async (t) => {
+  const { cache, add } = await setup(t);
+  let last = (await cache.hashes('d', 3)).get('abc');
+  for (let i = 1; i <= 20; i++) {
+    await add('abc', `17000000${String(i).padStart(2, '0')}.00000.data`);
+    cache.invalidate('d', 3, 'abc');
+    const now = (await cache.hashes('d', 3)).get('abc');
+    t.not(now, last, `change ${i} is seen at once`);
+    last = now;
+  }
+});
+
+t.test('SuffixHashCache of a new run trusts hashes stored by the previous run until it invalidates them', async (t) => {
+  const dir = t.testdir();
+  const devices = new Devices([{ name: 'd', path: dir }]);
+  const dbs = new MetaDbs(devices);
+  t.teardown(() => dbs.close());
+  const hashDir = join(dir, 'objects', '3', 'abc', '0000000000000abc');
+  await mkdir(hashDir, { recursive: true });
+  await writeFile(join(hashDir, '1700000000.00000.data'), '');
+  const opts = { dbs, devices, maxAgeMs: 60_000, log: silentLogger() };
+  const first = await new SuffixHashCache(opts).hashes('d', 3);
+  const next = new SuffixHashCache(opts);
+  t.same(await next.hashes('d', 3), first);
+  t.same(next.stats, { hits: 1, misses: 0 }, 'the stored hash is reused after a restart');
+  await writeFile(join(hashDir, '1700000001.00000.meta'), '');
+  next.invalidate('d', 3, 'abc');
+  t.not((await next.hashes('d', 3)).get('abc'), first.get('abc'), 'an invalidation of the new run wins');
+});

@@ -22,6 +22,9 @@ interface CachedHash {
   /** '' when the suffix holds no object file. */
   hash: string;
   atMs: number;
+  /** Run (SuffixHashCache.epoch) and key generation it was computed under (absent: older format). */
+  epoch?: string;
+  gen?: number;
 }
 
 export interface SuffixHashCacheOptions {
@@ -35,6 +38,8 @@ export interface SuffixHashCacheOptions {
 
 export class SuffixHashCache {
   private readonly gens = new Map<string, number>();
+  /** This process's run; a stored hash names the run and generation it was computed under. */
+  private readonly epoch = `${process.pid}.${Date.now()}`;
   private readonly clock: Clock;
   /** Cache hits and misses since start (metrics, tests). */
   readonly stats = { hits: 0, misses: 0 };
@@ -83,10 +88,21 @@ export class SuffixHashCache {
     const pk = partKey(partition);
     const now = this.clock.nowMs();
     const out = new Map<string, string>();
+    // A whole partition's cached hashes in one range read (a pass asks for every partition;
+    // a get per suffix was most of an idle node's LevelDB time).
+    const stored = new Map<string, CachedHash>();
+    if (!recalculate && !(only && only.length > 0)) {
+      for (const [key, value] of await space.iterator({ gte: `${pk}:`, lt: `${pk};` }).all()) stored.set(key, value);
+    }
+    const wholeRead = !recalculate && !(only && only.length > 0);
     for (const suffix of suffixes.sort()) {
       const key = `${pk}:${suffix}`;
       let cached: CachedHash | undefined;
-      if (!recalculate) cached = await space.get(key);
+      if (wholeRead) cached = stored.get(key);
+      else if (!recalculate) cached = await space.get(key);
+      // The delete an invalidation issued may not have landed when this read ran: a hash stored
+      // before the newest invalidation of this run is stale whatever LevelDB still says.
+      if (cached && !this.current(cached, `${device}:${key}`)) cached = undefined;
       if (cached && now - cached.atMs <= this.opts.maxAgeMs) {
         this.stats.hits += 1;
         if (cached.hash) out.set(suffix, cached.hash);
@@ -96,10 +112,19 @@ export class SuffixHashCache {
       const genKey = `${device}:${key}`;
       const gen = this.gens.get(genKey) ?? 0;
       const hash = (await hashSuffix(join(partDir, suffix))) ?? '';
-      if ((this.gens.get(genKey) ?? 0) === gen) await space.put(key, { hash, atMs: now });
+      if ((this.gens.get(genKey) ?? 0) === gen) await space.put(key, { hash, atMs: now, epoch: this.epoch, gen });
       if (hash) out.set(suffix, hash);
     }
     return out;
+  }
+
+  /**
+   * Whether a stored hash is still valid: computed in this run at the key's current generation,
+   * or in an earlier run for a key this run never invalidated.
+   */
+  private current(c: CachedHash, genKey: string): boolean {
+    const gen = this.gens.get(genKey) ?? 0;
+    return c.epoch === this.epoch ? c.gen === gen : gen === 0;
   }
 
   /** Forgets every cached suffix of a partition (after a handoff partition was removed). */
