@@ -172,6 +172,7 @@ export class Durability {
     // A pass the runner left half done started before the caller's request: finish it, then run
     // a whole one, so that everything on disk when the call came is covered.
     const passes = this.midPass.has(w.name) ? 2 : 1;
+    if (w === this.replicator) this.replicator.requestFullPass(); // not only the handoffs left
     let result: WorkerResult = 'idle';
     for (let p = 0; p < passes; p++) {
       do {

@@ -52,6 +52,14 @@ t.test('ObjectReplicator: paused, handoffs stay; primaries still replicate; resu
   for (const n of peersOfPrimary) t.equal(await getDirect(n, primary, 'y'), 'repair body', `${n.device}: replication between primaries goes on`);
   t.same(gate.counters, { movedBytes: 0, movedPartitions: 0, movedListingPartitions: 0, yields: 0 }, 'a repair is not a move');
 
+  // Handoffs are left: the background's next passes visit only them, until the full-pass spacing.
+  await putDirect(h, primary, 'z', 'later repair', ts(3));
+  const ac = new AbortController();
+  for (let i = 0; i < 100 && (await h.durability.replicator.runOnce(ac.signal)) === 'busy'; i++);
+  for (const n of peersOfPrimary) t.equal(await getDirect(n, primary, 'z'), undefined, `${n.device}: a handoffs-only pass leaves primaries alone`);
+  await h.durability.runFullPass('replicator');
+  for (const n of peersOfPrimary) t.equal(await getDirect(n, primary, 'z'), 'later repair', `${n.device}: a full pass on request visits the primaries`);
+
   gate.isPaused = false;
   await h.durability.runFullPass('replicator');
   for (const n of handoffPrimaries) t.equal(await getDirect(n, handoff, 'x'), 'moving body', `${n.device} got it once resumed`);

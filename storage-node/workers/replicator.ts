@@ -62,6 +62,8 @@ interface Job { device: string; partition: number }
 
 /** Pause before the next pass while handoff partitions are left (ms). */
 const HANDOFF_RETRY_MS = 5_000;
+/** Least time between two passes that also visit primary partitions while handoffs are left (ms). */
+const FULL_PASS_EVERY_MS = 30_000;
 
 export class ObjectReplicator implements Worker {
   readonly name = 'replicator';
@@ -72,6 +74,7 @@ export class ObjectReplicator implements Worker {
   private handoffsSeen = 0;
   private readonly gate = new PeerGate();
   private lastReclaimMs = Number.NEGATIVE_INFINITY;
+  private lastFullPassMs = Number.NEGATIVE_INFINITY;
   private reclaimThisPass = false;
   private readonly movement: MovementGate;
 
@@ -93,7 +96,13 @@ export class ObjectReplicator implements Worker {
 
   /** Starts a new pass at the next runOnce() (handoffs first), e.g. after a ring change. */
   restartPass(): void {
+    this.lastFullPassMs = Number.NEGATIVE_INFINITY; // a new ring: every partition is looked at
     this.pass.restart();
+  }
+
+  /** The next pass visits every partition (an operator's or a test's full pass). */
+  requestFullPass(): void {
+    this.lastFullPassMs = Number.NEGATIVE_INFINITY;
   }
 
   /**
@@ -112,15 +121,22 @@ export class ObjectReplicator implements Worker {
 
   private async startPass(): Promise<Job[]> {
     const nowMs = this.clock.nowMs();
+    const handoffsLeft = this.stats.handoffsLeft > 0;
     this.handoffsSeen = 0;
     this.gate.reset();
-    this.reclaimThisPass = nowMs - this.lastReclaimMs >= this.opts.reclaimIntervalMs;
-    if (this.reclaimThisPass) this.lastReclaimMs = nowMs;
+    this.reclaimThisPass = false;
     const jobs = await devicePartitions(this.opts.devices);
     const ring = this.opts.ring();
     if (!ring) return jobs;
     // Handoffs first: after a ring change that is the data waiting to move (stable order otherwise).
     const handoffs = jobs.filter((j) => !this.isPrimary(ring, j));
+    // While handoffs are left, passes come every few seconds (idleDelayMs): those visit only the
+    // handoffs, and the primaries' comparisons come at most once per FULL_PASS_EVERY_MS, so
+    // that a move's tail does not spend the CPU that clients and the move itself need.
+    if (handoffsLeft && nowMs - this.lastFullPassMs < FULL_PASS_EVERY_MS) return handoffs;
+    this.lastFullPassMs = nowMs;
+    this.reclaimThisPass = nowMs - this.lastReclaimMs >= this.opts.reclaimIntervalMs;
+    if (this.reclaimThisPass) this.lastReclaimMs = nowMs;
     return [...handoffs, ...jobs.filter((j) => this.isPrimary(ring, j))];
   }
 
