@@ -6,3 +6,4 @@ export * from './log.js';
 export * from './clock.js';
 export * from './timestamp.js';
 export * from './fs-atomic.js';
+export { closeOnSignals } from './close-on-signals.js';

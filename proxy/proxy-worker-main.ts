@@ -4,6 +4,7 @@
  * the primary goes away (node:cluster closes the channel).
  */
 import cluster from 'node:cluster';
+import { closeOnSignals } from '../common/index.js';
 import { startProxy } from './main.js';
 
 const configFile = process.argv[2];
@@ -15,11 +16,4 @@ const proxy = await startProxy(configFile).catch((err: unknown) => {
   process.stderr.write(`strata proxy worker: ${(err as Error).message}\n`);
   process.exit(1);
 });
-let stopping = false;
-const stop = (): void => {
-  if (stopping) return;
-  stopping = true;
-  proxy.close().then(() => process.exit(0), () => process.exit(1));
-};
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
+closeOnSignals(() => proxy.close());

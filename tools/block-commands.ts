@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { StoreError, createLogger } from '../common/index.js';
+import { StoreError, createLogger, closeOnSignals } from '../common/index.js';
 import { connectVolumeManager, startBlockGateway, type VolumeAdmin, type VolumeRecord } from '../block/index.js';
 import { action } from './cli-error.js';
 import { resolveClusterConfig } from './cluster-config.js';
@@ -73,9 +73,7 @@ export function registerBlockCommands(program: Command): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StoreError('INVALID_ARGUMENT', `Cannot use port "${o.port}"`);
       const tls = await loadTls(o);
       const gw = await startBlockGateway({ host: o.host, port, ringDir: cluster.ringDir, peerSecret: cluster.peerSecret, log, tls });
-      const stop = () => void gw.close().then(() => process.exit(0));
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
+      closeOnSignals(() => gw.close());
     }));
 
   const volume = program.command('volume').description('Manage block volumes');

@@ -1,5 +1,6 @@
 /** Subcommands: proxy process (`strata proxy --config FILE`). */
 import type { Command } from 'commander';
+import { closeOnSignals } from '../common/index.js';
 import { startProxy } from '../proxy/index.js';
 import { action } from './cli-error.js';
 
@@ -11,13 +12,6 @@ export function registerProxyCommands(program: Command): void {
     .action(action(async (opts: { config: string }) => {
       const proxy = await startProxy(opts.config);
       process.stdout.write(`strata proxy: listening on ${proxy.url}\n`);
-      let stopping = false;
-      const stop = (): void => {
-        if (stopping) return;
-        stopping = true;
-        proxy.close().then(() => process.exit(0), () => process.exit(1));
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      closeOnSignals(() => proxy.close());
     }));
 }

@@ -11,10 +11,11 @@ import {
 } from './rebalance-helpers.js';
 
 t.setTimeout(1_200_000);
-const OBJECTS = Math.min(2000, Number(process.env.STRATA_REBALANCE_OBJECTS ?? 2000));
+const OBJECTS = Math.min(2000, Number(process.env.STRATA_REBALANCE_OBJECTS ?? 1200));
+const PART_POWER = Number(process.env.STRATA_REBALANCE_PART_POWER ?? 7);
 
 t.test('draining a node under load empties it with no failed request', async (t) => {
-  const aio = await startAllInOne(t, { timeoutMs: 120_000, partPower: 8 });
+  const aio = await startAllInOne(t, { timeoutMs: 120_000, partPower: PART_POWER });
   const user = await SwiftUser.login(aio);
   t.equal(await user.put('drain'), 201);
   const acked = await fill(user, 'drain', 'o', OBJECTS, 700);

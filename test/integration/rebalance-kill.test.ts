@@ -11,7 +11,8 @@ import {
 } from './rebalance-helpers.js';
 
 t.setTimeout(1_200_000);
-const OBJECTS = Math.min(2000, Number(process.env.STRATA_REBALANCE_OBJECTS ?? 2000));
+const OBJECTS = Math.min(2000, Number(process.env.STRATA_REBALANCE_OBJECTS ?? 1200));
+const PART_POWER = Number(process.env.STRATA_REBALANCE_PART_POWER ?? 7);
 
 interface StatusJson {
   done: boolean;
@@ -25,7 +26,7 @@ async function status(aio: Parameters<typeof strata>[0]): Promise<StatusJson | u
 }
 
 t.test('a node killed mid-rebalance: the move finishes after it returns, nothing lost', async (t) => {
-  const aio = await startAllInOne(t, { timeoutMs: 120_000, partPower: 8 });
+  const aio = await startAllInOne(t, { timeoutMs: 120_000, partPower: PART_POWER });
   const user = await SwiftUser.login(aio);
   t.equal(await user.put('kill'), 201);
   const acked = await fill(user, 'kill', 'o', OBJECTS, 2048);
