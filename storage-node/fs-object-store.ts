@@ -7,7 +7,7 @@
  * folder and removes what the new file makes obsolete. The layout groups a partition's objects
  * by hash suffix so the replicator can hash and compare a partition suffix by suffix.
  */
-import { open, rename, unlink, mkdir, type FileHandle } from 'node:fs/promises';
+import { open, unlink, mkdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -17,7 +17,7 @@ import type { ByteRange } from '../cluster/index.js';
 import { ContentDigester, initChecksums } from './checksum.js';
 import { encodeTrailer, type StoredMeta } from './object-file.js';
 import { openLiveVersion, isLiveVersion, readMetaFile, applyMeta, type MetaFile, type OpenVersion } from './object-version.js';
-import { readHashDir, removeObsolete, mkdirParents, fsyncDirs, newestTimestamp, type HashDirState } from './hash-dir.js';
+import { readHashDir, removeObsolete, mkdirParents, fsyncDirs, newestTimestamp, renameIntoHashDir, type HashDirState } from './hash-dir.js';
 import { resolveRange } from './byte-range.js';
 import { KeyLock } from './key-lock.js';
 import { VerifyingStream, PREVERIFY_MAX_BYTES, readVerified } from './verified-read.js';
@@ -127,7 +127,7 @@ export class FsObjectStore implements ObjectStore {
             throw new StoreError('PRECONDITION_FAILED', `Cannot write object "${name(key)}": it exists`);
           }
           if (state.newest && state.newest.timestamp >= trailer.timestamp) return false;
-          const created = await renameInto(tmpPath, dir, `${trailer.timestamp}.data`, state.missing === true);
+          const created = await renameIntoHashDir(tmpPath, dir, `${trailer.timestamp}.data`, state);
           done = true;
           await fsyncDirs([dir, ...created]);
           await removeObsolete(dir, state, trailer.timestamp, 'data');
@@ -298,24 +298,6 @@ function chunksOf(buf: Buffer, size: number): Buffer[] {
   const out: Buffer[] = [];
   for (let pos = 0; pos < buf.length; pos += size) out.push(buf.subarray(pos, pos + size));
   return out;
-}
-
-/**
- * Renames a finished file into its object folder, making the folder (and missing parents) first
- * when it was missing, or when it vanished since it was read (a replicator removing an emptied
- * handoff folder): an overwrite then costs no mkdir. Returns the folders created, to fsync.
- */
-async function renameInto(tmpPath: string, dir: string, fileName: string, missing: boolean): Promise<string[]> {
-  const created = missing ? await mkdirParents(dir) : [];
-  try {
-    await rename(tmpPath, join(dir, fileName));
-    return created;
-  } catch (err) {
-    if (missing || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    const made = await mkdirParents(dir);
-    await rename(tmpPath, join(dir, fileName));
-    return made;
-  }
 }
 
 /** mkdir of `<device>/tmp`, not recursive: it must never re-create a vanished device folder. */

@@ -4,7 +4,7 @@
  * newest POST). The newest .data or .ts decides whether the object exists; a .meta counts only
  * when newer than that .data. Anything else in the folder (temporary files) is ignored.
  */
-import { readdir, unlink, mkdir } from 'node:fs/promises';
+import { readdir, unlink, mkdir, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fsyncDir } from '../common/index.js';
 
@@ -82,6 +82,25 @@ export async function mkdirParents(dir: string): Promise<string[]> {
     if (p === first || dirname(p) === p) break;
   }
   return parents;
+}
+
+/**
+ * Renames a finished file into its object folder, making the folder (and missing parents) first
+ * when `state` (read just before) found it missing, or when it vanished since (a replicator
+ * removing an emptied handoff folder): an overwrite then costs no mkdir. Returns the folders
+ * created, to fsync with `dir`.
+ */
+export async function renameIntoHashDir(tmpPath: string, dir: string, fileName: string, state: HashDirState): Promise<string[]> {
+  const created = state.missing ? await mkdirParents(dir) : [];
+  try {
+    await rename(tmpPath, join(dir, fileName));
+    return created;
+  } catch (err) {
+    if (state.missing || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    const made = await mkdirParents(dir);
+    await rename(tmpPath, join(dir, fileName));
+    return made;
+  }
 }
 
 /** Fsyncs folders in parallel. */

@@ -25,9 +25,8 @@ interface Group {
   start(): void;
 }
 
+/** A (replica, container) with a call in flight (it is in `lanes` exactly that long). */
 interface Lane {
-  /** The call in flight, if any. */
-  busy: boolean;
   /** Rows waiting for the call in flight to end. */
   next?: Group;
 }
@@ -44,17 +43,17 @@ export class RowBatcher {
    */
   deliver(target: TargetValue, account: string, container: string, rows: ObjectRow[]): Promise<unknown> {
     const key = `${target.ip}:${target.port}/${target.device}/${target.partition}/${account}\0${container}`;
-    let lane = this.lanes.get(key);
+    const lane = this.lanes.get(key);
     if (!lane) {
-      lane = { busy: false };
-      this.lanes.set(key, lane);
+      const fresh: Lane = {};
+      this.lanes.set(key, fresh);
+      return this.run(key, fresh, this.group(target, account, container, rows));
     }
-    if (!lane.busy) return this.run(key, lane, this.group(target, account, container, rows));
     let next = lane.next;
     if (!next || next.rows.length + rows.length > this.maxRows) {
       // A full waiting group is sent as it is (its own call, in parallel): rows never wait
       // behind more than one call.
-      if (next) void this.run(key, lane, next, true);
+      if (next) next.start();
       next = this.group(target, account, container, []);
       lane.next = next;
     }
@@ -71,23 +70,14 @@ export class RowBatcher {
     return g;
   }
 
-  private async run(key: string, lane: Lane, g: Group, detached = false): Promise<unknown> {
-    if (detached) {
-      lane.next = undefined;
-      g.start();
-      return g.outcome;
-    }
-    lane.busy = true;
+  /** Sends `g` as the lane's call in flight; the group waiting behind it goes next. */
+  private async run(key: string, lane: Lane, g: Group): Promise<unknown> {
     g.start();
     const out = await g.outcome;
     const next = lane.next;
-    if (next) {
-      lane.next = undefined;
-      void this.run(key, lane, next);
-    } else {
-      lane.busy = false;
-      this.lanes.delete(key);
-    }
+    lane.next = undefined;
+    if (next) void this.run(key, lane, next);
+    else this.lanes.delete(key);
     return out;
   }
 }

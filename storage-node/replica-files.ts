@@ -5,11 +5,11 @@
  * Names are never needed: replicas of a partition share folder names (path hash with the cluster
  * secret), and a pushed .data carries its metadata in its footer.
  */
-import { open, readdir, rename, rm, unlink, mkdir, type FileHandle } from 'node:fs/promises';
+import { open, readdir, rm, unlink, mkdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { StoreError, fromFsError } from '../common/index.js';
-import { readHashDir, removeObsolete, mkdirParents, fsyncDirs } from './hash-dir.js';
+import { readHashDir, removeObsolete, renameIntoHashDir, fsyncDirs } from './hash-dir.js';
 import { KeyLock } from './key-lock.js';
 
 /**
@@ -151,8 +151,7 @@ export async function receiveFile(root: string, partition: number, hash: string,
         ? cur.newest?.kind !== 'data' || cur.newest.timestamp >= file.timestamp || (cur.meta !== undefined && cur.meta.timestamp >= file.timestamp)
         : cur.newest !== undefined && cur.newest.timestamp >= file.timestamp;
       if (stale) return false;
-      const created = await mkdirParents(dir);
-      await rename(tmp, join(dir, fileName));
+      const created = await renameIntoHashDir(tmp, dir, fileName, state);
       await fsyncDirs([dir, ...created]);
       await removeObsolete(dir, state, file.timestamp, file.kind);
       return true;

@@ -90,11 +90,8 @@ export class SuffixHashCache {
     const out = new Map<string, string>();
     // A whole partition's cached hashes in one range read (a pass asks for every partition;
     // a get per suffix was most of an idle node's LevelDB time).
-    const stored = new Map<string, CachedHash>();
-    if (!recalculate && !(only && only.length > 0)) {
-      for (const [key, value] of await space.iterator({ gte: `${pk}:`, lt: `${pk};` }).all()) stored.set(key, value);
-    }
     const wholeRead = !recalculate && !(only && only.length > 0);
+    const stored = new Map<string, CachedHash>(wholeRead ? await space.iterator({ gte: `${pk}:`, lt: `${pk};` }).all() : []);
     for (const suffix of suffixes.sort()) {
       const key = `${pk}:${suffix}`;
       let cached: CachedHash | undefined;

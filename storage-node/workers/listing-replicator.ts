@@ -22,7 +22,7 @@ import { newWorkerStats, type WorkerStats } from './worker-stats.js';
 import type { Worker, WorkerResult } from './worker.js';
 import { PeerGate } from './peer-gate.js';
 import { PartitionPass } from './partition-pass.js';
-import { FREE_MOVEMENT, type MovementGate } from './movement-gate.js';
+import { FREE_MOVEMENT, handoffRetryDelayMs, type MovementGate } from './movement-gate.js';
 
 export interface ListingReplicatorOptions {
   devices: Devices;
@@ -41,8 +41,6 @@ export interface ListingReplicatorOptions {
 
 interface Job { device: string; kind: ListingKind; partition: number }
 
-/** Pause before the next pass while handoff partitions are left (ms). */
-const HANDOFF_RETRY_MS = 5_000;
 
 export class ListingReplicator implements Worker {
   readonly name = 'listing-replicator';
@@ -71,9 +69,9 @@ export class ListingReplicator implements Worker {
     this.pass.restart();
   }
 
-  /** Handoff partitions left after a pass: the next pass comes soon (see ObjectReplicator). */
+  /** Handoff partitions left after a pass: the next pass comes soon (movement-gate.ts). */
   idleDelayMs(): number | undefined {
-    return this.stats.handoffsLeft > 0 && !this.movement.paused() ? HANDOFF_RETRY_MS : undefined;
+    return handoffRetryDelayMs(this.stats.handoffsLeft, this.movement);
   }
 
   private isPrimary(job: Job): boolean {

@@ -41,3 +41,15 @@ export const FREE_MOVEMENT: MovementGate = {
   countPartition: () => undefined,
   countListingPartition: () => undefined,
 };
+
+/** Pause before the next pass of a replicator while handoff partitions are left (ms). */
+export const HANDOFF_RETRY_MS = 5_000;
+
+/**
+ * A replicator's Worker.idleDelayMs: a pass that left handoff partitions (a peer busy or down, a
+ * write during the check) is followed soon by the next unless movement is paused, so that data
+ * waiting to move does not wait a whole replication interval.
+ */
+export function handoffRetryDelayMs(handoffsLeft: number, gate: MovementGate): number | undefined {
+  return handoffsLeft > 0 && !gate.paused() ? HANDOFF_RETRY_MS : undefined;
+}

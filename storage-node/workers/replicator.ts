@@ -32,7 +32,7 @@ import { newWorkerStats, type WorkerStats } from './worker-stats.js';
 import type { Worker, WorkerResult } from './worker.js';
 import { PeerGate } from './peer-gate.js';
 import { PartitionPass, devicePartitions } from './partition-pass.js';
-import { FREE_MOVEMENT, type MovementGate } from './movement-gate.js';
+import { FREE_MOVEMENT, handoffRetryDelayMs, type MovementGate } from './movement-gate.js';
 
 export interface ObjectReplicatorOptions {
   devices: Devices;
@@ -60,8 +60,6 @@ export interface ObjectReplicatorOptions {
 
 interface Job { device: string; partition: number }
 
-/** Pause before the next pass while handoff partitions are left (ms). */
-const HANDOFF_RETRY_MS = 5_000;
 /** Least time between two passes that also visit primary partitions while handoffs are left (ms). */
 const FULL_PASS_EVERY_MS = 30_000;
 
@@ -105,13 +103,9 @@ export class ObjectReplicator implements Worker {
     this.lastFullPassMs = Number.NEGATIVE_INFINITY;
   }
 
-  /**
-   * A pass that left handoff partitions (a peer was busy or down, a write landed during the
-   * check) is followed soon by the next, unless movement is paused: data waiting to move should
-   * not wait a whole replication interval.
-   */
+  /** Handoff partitions left after a pass: the next pass comes soon (movement-gate.ts). */
   idleDelayMs(): number | undefined {
-    return this.stats.handoffsLeft > 0 && !this.movement.paused() ? HANDOFF_RETRY_MS : undefined;
+    return handoffRetryDelayMs(this.stats.handoffsLeft, this.movement);
   }
 
   /** Whether `job`'s device is a primary of its partition under `ring`. */
