@@ -61,6 +61,10 @@ export function channelOptions(config: NodeClientConfig): Record<string, number>
     // Receive window of the connection and of each stream: GET bodies arrive in 256 KiB chunks,
     // and HTTP/2's default 64 KiB window stalled every chunk on window updates.
     'grpc-node.flow_control_window': 8 * 1024 * 1024,
+    // Per-call bookkeeping nobody reads: channelz tracing, and the retry layer that copies every
+    // message into a replay buffer (Strata retries on another replica itself).
+    'grpc.enable_channelz': 0,
+    'grpc.enable_retries': 0,
   };
   if (config.keepaliveMs > 0) {
     opts['grpc.keepalive_time_ms'] = config.keepaliveMs;

@@ -125,7 +125,11 @@ export interface NodeInfoResponseMsg {
 }
 
 // ---- Replication (ReplicationService) ----
-export interface SuffixHashesRequestMsg { device: string; partition: number; suffixes: string[]; recalculate: boolean }
+export interface SuffixHashesRequestMsg {
+  device: string; partition: number; suffixes: string[]; recalculate: boolean;
+  /** Digest of the caller's hashes of the whole partition (partitionDigest()); '' or absent: unknown. */
+  callerDigest?: string;
+}
 export interface SuffixHashesResponseMsg { hashes: Record<string, string> }
 export interface ListSuffixRequestMsg { device: string; partition: number; suffix: string }
 export interface HashFilesMsg { hash: string; files: string[] }

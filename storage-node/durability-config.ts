@@ -12,6 +12,12 @@ export interface DurabilityConfig {
   replicatorPartitionsPerRun: number;
   /** Partitions the object and listing replicators work on at once (their cost is round trips). */
   replicatorConcurrency: number;
+  /**
+   * How long a primary partition found identical on a peer is not compared with it again while
+   * neither side changes (ms; 0: compare every pass): the longest a change the cache missed
+   * (a file removed behind the node's back) can wait, with suffixHashMaxAgeMs.
+   */
+  replicatorAgreementTtlMs: number;
   /** Tombstones older than this are removed (ms; Swift's reclaim_age, a week by default). */
   reclaimAgeMs: number;
   /** Least time between two tombstone reclaim walks (ms). */
@@ -37,6 +43,7 @@ export const DEFAULT_DURABILITY_CONFIG: Readonly<DurabilityConfig> = Object.free
   replicatorMaxBytesPerSec: 0,
   replicatorPartitionsPerRun: 16,
   replicatorConcurrency: 4,
+  replicatorAgreementTtlMs: 600_000,
   reclaimAgeMs: 7 * 24 * 3_600_000,
   reclaimIntervalMs: 3_600_000,
   suffixHashMaxAgeMs: 24 * 3_600_000,
@@ -58,7 +65,8 @@ export function parseDurabilityConfig(src: Record<string, unknown>, errors: stri
   const out: DurabilityConfig = { ...DEFAULT_DURABILITY_CONFIG };
   const ranges: Record<string, [number, number]> = {
     replicatorIntervalMs: [10, 86_400_000], replicatorMaxBytesPerSec: [0, Number.MAX_SAFE_INTEGER],
-    replicatorPartitionsPerRun: [1, 1_000_000], replicatorConcurrency: [1, 64], reclaimAgeMs: [0, Number.MAX_SAFE_INTEGER],
+    replicatorPartitionsPerRun: [1, 1_000_000], replicatorConcurrency: [1, 64],
+    replicatorAgreementTtlMs: [0, Number.MAX_SAFE_INTEGER], reclaimAgeMs: [0, Number.MAX_SAFE_INTEGER],
     reclaimIntervalMs: [0, Number.MAX_SAFE_INTEGER], suffixHashMaxAgeMs: [0, Number.MAX_SAFE_INTEGER],
     auditorIntervalMs: [10, 86_400_000], auditorBytesPerSec: [0, Number.MAX_SAFE_INTEGER],
     auditorFilesPerSec: [0, 1_000_000], expirerIntervalMs: [10, 86_400_000], movementYieldMs: [0, 60_000],

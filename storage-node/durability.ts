@@ -81,7 +81,7 @@ export class Durability {
       devices, ring: opts.objectRing, isLocal: (d) => this.isLocal(d), cache: this.cache, clients: this.clients,
       reclaimAgeMs: config.reclaimAgeMs, reclaimIntervalMs: config.reclaimIntervalMs,
       maxBytesPerSec: config.replicatorMaxBytesPerSec, partitionsPerRun: config.replicatorPartitionsPerRun, concurrency: config.replicatorConcurrency,
-      log: log.child({ component: 'replicator' }), ...(opts.movement ? { movement: opts.movement } : {}),
+      agreementTtlMs: config.replicatorAgreementTtlMs, log: log.child({ component: 'replicator' }), ...(opts.movement ? { movement: opts.movement } : {}),
     });
     this.auditor = new ObjectAuditor({
       devices, cache: this.cache, bytesPerSec: config.auditorBytesPerSec, filesPerSec: config.auditorFilesPerSec,
@@ -111,6 +111,7 @@ export class Durability {
       devices: this.opts.devices, cache: this.cache, partCount, dbs: this.opts.dbs,
       containers: this.opts.containers, accounts: this.opts.accounts,
       runWorker: (name) => this.runFullPass(name), status: () => this.status(),
+      peerAsked: (device, partition, digest, ours) => this.replicator.agreements.peerAsked(device, partition, digest, ours),
     }));
   }
 

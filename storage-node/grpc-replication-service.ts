@@ -30,6 +30,12 @@ export interface ReplicationServiceDeps {
   /** Runs a full pass of the named worker. @throws INVALID_ARGUMENT for an unknown name */
   runWorker: (name: string) => Promise<string>;
   status: () => Promise<M.DurabilityStatusResponseMsg>;
+  /**
+   * A peer looked at a partition: `callerDigest` is the digest of its whole partition's hashes
+   * ('' when it sent none, or asked for some suffixes only: it found differences), `ours` this
+   * node's answer (peer-agreements.ts).
+   */
+  peerAsked?: (device: string, partition: number, callerDigest: string, ours: ReadonlyMap<string, string>) => void;
 }
 
 function checkKind(kind: unknown): 'container' | 'account' {
@@ -71,7 +77,9 @@ export function replicationServiceHandlers(edge: GrpcEdge, deps: ReplicationServ
       const device = checkDevice(req.device);
       const partition = checkPartition(req.partition, 'object', partCount);
       const only = (req.suffixes ?? []).map(checkSuffix);
-      return { hashes: Object.fromEntries(await cache.hashes(device, partition, only, Boolean(req.recalculate))) };
+      const ours = await cache.hashes(device, partition, only, Boolean(req.recalculate));
+      deps.peerAsked?.(device, partition, only.length === 0 ? req.callerDigest ?? '' : '', ours);
+      return { hashes: Object.fromEntries(ours) };
     }),
     ListSuffix: edge.unary('ListSuffix', async (req: M.ListSuffixRequestMsg): Promise<M.ListSuffixResponseMsg> => {
       const device = checkDevice(req.device);

@@ -12,6 +12,11 @@
  * them). Bytes pushed go through a bytes/s throttle; each runOnce() does a bounded number of
  * partitions and answers 'busy' while the pass has more.
  *
+ * A primary partition found identical on a peer is not compared with it again until something
+ * changes on either side or the agreement's TTL ends (peer-agreements.ts): a cluster at rest
+ * then costs almost nothing; the first compare asks with a digest of the local hashes so that
+ * the peer can tell whether it must look again at what this node lacks.
+ *
  * Data movement (a ring change): a pass visits handoff partitions first, and a ring reload
  * restarts the pass (restartPass()). Pushes that move data to a new place (off a handoff, or
  * from a primary to a peer that was not a primary under the previous ring) go through the
@@ -33,6 +38,7 @@ import type { Worker, WorkerResult } from './worker.js';
 import { PeerGate } from './peer-gate.js';
 import { PartitionPass, devicePartitions } from './partition-pass.js';
 import { FREE_MOVEMENT, handoffRetryDelayMs, type MovementGate } from './movement-gate.js';
+import { PeerAgreements, partitionDigest } from './peer-agreements.js';
 
 export interface ObjectReplicatorOptions {
   devices: Devices;
@@ -52,6 +58,8 @@ export interface ObjectReplicatorOptions {
   partitionsPerRun: number;
   /** Partitions worked on at once (default 1). */
   concurrency?: number;
+  /** Longest trust in a partition found identical on a peer (ms; 0: compare every pass; default 0). */
+  agreementTtlMs?: number;
   log: Logger;
   clock?: Clock;
   /** Pause, rate and client priority for moves, and their counters; default: no control. */
@@ -59,6 +67,14 @@ export interface ObjectReplicatorOptions {
 }
 
 interface Job { device: string; partition: number }
+
+/** What one compare with a peer found. */
+interface SyncOutcome {
+  /** Objects pushed. */
+  objects: number;
+  /** The peer's hashes equalled ours at the first look. */
+  equal: boolean;
+}
 
 /** Least time between two passes that also visit primary partitions while handoffs are left (ms). */
 const FULL_PASS_EVERY_MS = 30_000;
@@ -75,10 +91,14 @@ export class ObjectReplicator implements Worker {
   private lastFullPassMs = Number.NEGATIVE_INFINITY;
   private reclaimThisPass = false;
   private readonly movement: MovementGate;
+  /** Primary partitions found identical on a peer; the server side tells it about peers' looks. */
+  readonly agreements: PeerAgreements;
 
   constructor(private readonly opts: ObjectReplicatorOptions) {
     this.throttle = new Throttle(opts.maxBytesPerSec);
     this.clock = opts.clock ?? systemClock;
+    this.agreements = new PeerAgreements(opts.agreementTtlMs ?? 0, this.clock);
+    opts.cache.onChange((device, partition) => this.agreements.forget(device, partition));
     this.movement = opts.movement ?? FREE_MOVEMENT;
     this.pass = new PartitionPass(this.clock, this.stats, opts.log, 'partition replication failed', {
       startPass: () => this.startPass(),
@@ -95,12 +115,14 @@ export class ObjectReplicator implements Worker {
   /** Starts a new pass at the next runOnce() (handoffs first), e.g. after a ring change. */
   restartPass(): void {
     this.lastFullPassMs = Number.NEGATIVE_INFINITY; // a new ring: every partition is looked at
+    this.agreements.forgetAll(); // other peers, other partitions
     this.pass.restart();
   }
 
-  /** The next pass visits every partition (an operator's or a test's full pass). */
+  /** The next pass visits and compares every partition (an operator's or a test's full pass). */
   requestFullPass(): void {
     this.lastFullPassMs = Number.NEGATIVE_INFINITY;
+    this.agreements.forgetAll();
   }
 
   /** Handoff partitions left after a pass: the next pass comes soon (movement-gate.ts). */
@@ -131,7 +153,32 @@ export class ObjectReplicator implements Worker {
     this.lastFullPassMs = nowMs;
     this.reclaimThisPass = nowMs - this.lastReclaimMs >= this.opts.reclaimIntervalMs;
     if (this.reclaimThisPass) this.lastReclaimMs = nowMs;
-    return [...handoffs, ...jobs.filter((j) => this.isPrimary(ring, j))];
+    return [...handoffs, ...jobs.filter((j) => this.isPrimary(ring, j)), ...this.missingPrimaries(ring, jobs)];
+  }
+
+  /**
+   * Partitions a local device is a primary of but holds nothing of (a new device, a wiped or
+   * replaced disk, a lost folder): visited too, so that this node asks its peers about them.
+   * Replication is push-only and the peers may trust an old agreement about this partition:
+   * the question (with the digest of nothing) is what tells them to look again. Empty
+   * partitions agree with empty peers after one compare, so they cost nothing afterwards.
+   */
+  private missingPrimaries(ring: Ring, present: readonly Job[]): Job[] {
+    const have = new Set(present.map((j) => `${j.device}:${j.partition}`));
+    const local = new Map<number, string>();
+    ring.devices.forEach((d, id) => { if (d && this.opts.isLocal(d)) local.set(id, d.device); });
+    const out: Job[] = [];
+    if (local.size === 0) return out;
+    for (const row of ring.replicaTable()) {
+      for (let partition = 0; partition < row.length; partition++) {
+        const device = local.get(row[partition]!);
+        if (device !== undefined && !have.has(`${device}:${partition}`)) {
+          have.add(`${device}:${partition}`);
+          out.push({ device, partition });
+        }
+      }
+    }
+    return out;
   }
 
   private async replicatePartition(ring: Ring, job: Job, signal: AbortSignal): Promise<void> {
@@ -145,18 +192,24 @@ export class ObjectReplicator implements Worker {
       return;
     }
     if (isPrimary && this.reclaimThisPass) await this.reclaimTombstones(root, job);
+    const generation = this.agreements.generation(job.device, job.partition);
+    const pending = isPrimary ? targets.filter((p) => !this.agreements.holds(job.device, job.partition, peerKey(p))) : targets;
+    if (pending.length === 0) return; // identical on every peer, and nothing changed since
     const local = await this.opts.cache.hashes(job.device, job.partition);
+    const digest = partitionDigest(local);
     let synced = 0;
     let confirmed = 0;
     // The peers are independent: sync with all of them at once (the round trips dominate).
-    await Promise.all(targets.map(async (peer) => {
+    await Promise.all(pending.map(async (peer) => {
       if (signal.aborted) return;
       const moving = !isPrimary || !this.movement.wasPrimary('object', job.partition, peer);
       if (moving && this.movement.paused()) return;
       try {
         const client = this.opts.clients.get(peer.ip, peer.port);
         if (!(await this.gate.reachable(client))) throw new StoreError('UNAVAILABLE', `Cannot reach ${client.address}`);
-        synced += await this.syncWith(root, job, local, peer, signal, moving);
+        const outcome = await this.syncWith(root, job, local, digest, peer, signal, moving);
+        synced += outcome.objects;
+        if (isPrimary && outcome.equal) this.agreements.record(job.device, job.partition, peerKey(peer), generation);
         if (!isPrimary && (await this.peerHoldsAll(root, job, local, peer, signal))) confirmed += 1;
       } catch (err) {
         this.stats.failures += 1;
@@ -172,12 +225,14 @@ export class ObjectReplicator implements Worker {
     if (synced > 0) this.opts.log.info({ device: job.device, partition: job.partition, objects: synced, handoff: !isPrimary }, 'partition replicated');
   }
 
-  /** Pushes what `peer` lacks (`moving`: through the MovementGate); returns the number of objects pushed. */
-  private async syncWith(root: string, job: Job, local: Map<string, string>, peer: Device, signal: AbortSignal, moving: boolean): Promise<number> {
+  /** Pushes what `peer` lacks (`moving`: through the MovementGate). */
+  private async syncWith(root: string, job: Job, local: Map<string, string>, digest: string, peer: Device, signal: AbortSignal, moving: boolean): Promise<SyncOutcome> {
     const client = this.opts.clients.get(peer.ip, peer.port);
-    const remote = await client.getSuffixHashes({ device: peer.device, partition: job.partition, suffixes: [], recalculate: false }, { signal });
+    const remote = await client.getSuffixHashes({ device: peer.device, partition: job.partition, suffixes: [], recalculate: false, callerDigest: digest }, { signal });
     let differ = [...local.keys()].filter((s) => remote.get(s) !== local.get(s));
-    if (differ.length === 0) return 0;
+    // Suffixes only the peer has: nothing to push (its own pass pushes them here), but not equal.
+    const equal = differ.length === 0 && [...remote.keys()].every((s) => local.has(s));
+    if (differ.length === 0) return { objects: 0, equal };
     // Before listing folders, make sure neither side's cache is stale for these suffixes.
     const fresh = await this.opts.cache.hashes(job.device, job.partition, differ, true);
     const remoteFresh = await client.getSuffixHashes({ device: peer.device, partition: job.partition, suffixes: differ, recalculate: true }, { signal });
@@ -190,14 +245,14 @@ export class ObjectReplicator implements Worker {
         ? await client.listSuffix({ device: peer.device, partition: job.partition, suffix }, { signal })
         : new Map<string, string[]>();
       for (const [hash, files] of mine) {
-        if (signal.aborted) return objects;
+        if (signal.aborted) return { objects, equal: false };
         const push = filesToPush(files, theirs.get(hash) ?? []);
         for (const f of push) await this.pushOne(root, job, hash, f, peer, signal, moving);
         if (push.length > 0) objects += 1;
       }
     }
     this.stats.objectsSynced += objects;
-    return objects;
+    return { objects, equal: false };
   }
 
   private async pushOne(root: string, job: Job, hash: string, f: ParsedFile, peer: Device, signal: AbortSignal, moving: boolean): Promise<void> {
@@ -277,6 +332,10 @@ export class ObjectReplicator implements Worker {
       if (changed) this.opts.cache.invalidate(job.device, job.partition, suffix);
     }
   }
+}
+
+function peerKey(d: Device): string {
+  return `${d.ip}:${d.port}/${d.device}`;
 }
 
 async function* emptyBody(): AsyncGenerator<Uint8Array> {

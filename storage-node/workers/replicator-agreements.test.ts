@@ -1,0 +1,74 @@
+import t from 'tap';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { formatTimestamp } from '../../common/index.js';
+import { startDurabilityNodes, putDirect, getDirect, type DurabilityTestNode } from '../testing/durability-nodes.js';
+
+const BASE_MS = Date.now() - 60_000;
+const ts = (n: number) => formatTimestamp(BASE_MS + n);
+
+/** A background-style pass: runOnce() until the pass ends, without asking for a full compare. */
+async function pass(n: DurabilityTestNode): Promise<void> {
+  const signal = AbortSignal.timeout(60_000);
+  for (let i = 0; i < 100 && (await n.durability.replicator.runOnce(signal)) === 'busy'; i++);
+}
+
+/** Whether `n` trusts that each of `peers` holds what it holds in `part`. */
+const agrees = (n: DurabilityTestNode, part: number, peers: DurabilityTestNode[]) =>
+  peers.every((p) => n.durability.replicator.agreements.holds(n.device, part, `127.0.0.1:${p.port}/${p.device}`));
+
+/** Lookups a node answered from its suffix hash cache (each peer compare costs one or more). */
+const lookups = (n: DurabilityTestNode) => n.durability.cache.stats.hits + n.durability.cache.stats.misses;
+
+t.test('ObjectReplicator skips partitions it found identical on its peers until one side changes', async (t) => {
+  const { nodes, ring } = await startDurabilityNodes(t, t.testdir(), 4, { replicatorAgreementTtlMs: 600_000 });
+  const part = 5;
+  const ids = new Set(ring.primaries(part).map((d) => d.device));
+  const [a, b, c] = nodes.filter((n) => ids.has(n.device)) as [DurabilityTestNode, DurabilityTestNode, DurabilityTestNode];
+  for (const n of [a, b, c]) await putDirect(n, part, 'same', 'same body', ts(1));
+
+  await pass(a);
+  t.ok(agrees(a, part, [b, c]), 'the partition agreed with both peers');
+  const before = [lookups(b), lookups(c)];
+  await pass(a);
+  t.same([lookups(b), lookups(c)], before, 'the next pass asked no peer');
+
+  await putDirect(a, part, 'new', 'only on a', ts(2));
+  await pass(a);
+  t.equal(await getDirect(b, part, 'new'), 'only on a', 'a change here compares again and pushes');
+  t.equal(await getDirect(c, part, 'new'), 'only on a');
+});
+
+t.test('ObjectReplicator compares again when a peer lost files and asks about the partition', async (t) => {
+  const { nodes, ring } = await startDurabilityNodes(t, t.testdir(), 4, { replicatorAgreementTtlMs: 600_000 });
+  const part = 9;
+  const ids = new Set(ring.primaries(part).map((d) => d.device));
+  const [a, b, c] = nodes.filter((n) => ids.has(n.device)) as [DurabilityTestNode, DurabilityTestNode, DurabilityTestNode];
+  for (const n of [a, b, c]) await putDirect(n, part, 'obj', 'the body', ts(1));
+  for (const n of [a, b, c]) await pass(n);
+  t.ok(agrees(a, part, [b, c]), 'a agreed');
+
+  // b loses the object's folder (a disk repaired, a quarantine) and its cache learns of it.
+  const suffixes = await readdir(join(b.root, 'objects', String(part)));
+  await rm(join(b.root, 'objects', String(part)), { recursive: true });
+  for (const s of suffixes) b.durability.cache.invalidate(b.device, part, s);
+  t.equal(await getDirect(b, part, 'obj'), undefined, 'b lost it');
+
+  await pass(b); // b has nothing to push, but its question tells a and c that b differs
+  t.notOk(agrees(a, part, [b]), "a forgot its agreement on b's question");
+  await pass(a);
+  t.equal(await getDirect(b, part, 'obj'), 'the body', "a's next pass restored b's copy");
+});
+
+t.test('ObjectReplicator with agreementTtlMs 0 compares every pass', async (t) => {
+  const { nodes, ring } = await startDurabilityNodes(t, t.testdir(), 4, { replicatorAgreementTtlMs: 0 });
+  const part = 3;
+  const ids = new Set(ring.primaries(part).map((d) => d.device));
+  const [a, b] = nodes.filter((n) => ids.has(n.device)) as [DurabilityTestNode, DurabilityTestNode];
+  await putDirect(a, part, 'x', 'x', ts(1));
+  await pass(a);
+  const before = lookups(b);
+  await pass(a);
+  t.ok(lookups(b) > before, 'b was asked again');
+  t.equal(a.durability.replicator.agreements.size, 0);
+});
