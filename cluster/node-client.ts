@@ -109,6 +109,15 @@ export class NodeClient {
     );
   }
 
+  /**
+   * Writes a whole small object in one call (callers that may move to a handoff when the node is
+   * down call waitConnected() first).
+   * @throws UNAVAILABLE, CHECKSUM_MISMATCH, PRECONDITION_FAILED, INVALID_ARGUMENT, NOT_MOUNTED, NO_SPACE, TIMEOUT
+   */
+  putSmallObject(req: M.PutSmallObjectRequestMsg, opts?: NodeCallOptions): Promise<M.PutObjectResponseMsg> {
+    return this.unary(OBJ.PutSmallObject, req, `Cannot PUT object "${refPath(req.header.ref)}" on device ${req.header.ref.device}`, opts);
+  }
+
   /** @throws NOT_FOUND (also for a tombstone or an expired object), NOT_MOUNTED, TIMEOUT, UNAVAILABLE */
   headObject(ref: M.ObjectRefMsg, opts?: NodeCallOptions): Promise<M.HeadObjectResponseMsg> {
     return this.unary(OBJ.HeadObject, ref, `Cannot HEAD object "${refPath(ref)}"`, opts);

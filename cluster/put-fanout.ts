@@ -13,6 +13,7 @@ import type { ErrorLimiter } from './error-limiter.js';
 import type { NodeClientPool } from './node-client-pool.js';
 import { encodeChunk, type EncodedChunk, type PutObjectStream } from './put-object-stream.js';
 import { deviceKey, type PlacedNode, type RingDevice } from './placement.js';
+import { asStoreError } from './replica-calls.js';
 import { quorumSize, reduceOutcomes, type NodeOutcome } from './quorum.js';
 import type { PutObjectHeaderMsg, PutObjectResponseMsg } from './storage-messages.js';
 
@@ -192,8 +193,4 @@ export async function putFanout(req: PutFanoutRequest, deps: PutFanoutDeps): Pro
   const acks = reduceOutcomes([...failures, ...outcomes], req.replicaCount, req.action);
   const first = acks[0] as PutObjectResponseMsg;
   return { etag: first.etag, size: first.size, timestamp };
-}
-
-function asStoreError(err: unknown): StoreError {
-  return err instanceof StoreError ? err : new StoreError('INTERNAL', err instanceof Error ? err.message : String(err), { cause: err });
 }

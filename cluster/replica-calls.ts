@@ -21,7 +21,8 @@ export interface ReplicaDeps {
 
 export type NodeCall<T> = (client: NodeClient, node: PlacedNode) => Promise<T>;
 
-function asStoreError(err: unknown): StoreError {
+/** Any thrown value as a StoreError (INTERNAL unless it already is one). */
+export function asStoreError(err: unknown): StoreError {
   return err instanceof StoreError ? err : new StoreError('INTERNAL', err instanceof Error ? err.message : String(err), { cause: err });
 }
 

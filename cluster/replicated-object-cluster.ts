@@ -17,10 +17,11 @@ import type {
 } from './object-cluster.js';
 import { Placement, deviceKey, ringPath, type PlacedNode, type RingSource } from './placement.js';
 import { putFanout } from './put-fanout.js';
+import { putSmallFanout, readSmallBody } from './put-small-fanout.js';
 import { callNode, readAllPrimaries, readFirst, writePrevious, writeQuorum, type ReplicaDeps } from './replica-calls.js';
 import { resumingBody } from './resuming-body.js';
 import { errorLimiterConfigOf, type ReplicatedClusterConfig } from './replicated-cluster-config.js';
-import type { GetObjectRequestMsg, ObjectMetaMsg, ObjectRefMsg, PostObjectRequestMsg } from './storage-messages.js';
+import type { GetObjectRequestMsg, ObjectMetaMsg, ObjectRefMsg, PostObjectRequestMsg, PutObjectHeaderMsg } from './storage-messages.js';
 import { updateTargetsFor } from './update-targets.js';
 
 export interface ReplicatedObjectClusterDeps {
@@ -76,9 +77,9 @@ export class ReplicatedObjectCluster implements ObjectCluster {
     const p = this.objects.locate(ringPath(req.account, req.container, req.object));
     const containerPart = this.listings.containerPlacement(req);
     const { targets, spares } = this.objects.writeTargets(p);
-    return putFanout({
+    const common = {
       targets, spares, replicaCount: p.replicaCount,
-      headerFor: (node) => ({
+      headerFor: (node: PlacedNode): PutObjectHeaderMsg => ({
         ref: objectRef(req, node.device.device, p.partition),
         contentType: req.contentType,
         metadata: req.metadata,
@@ -87,14 +88,18 @@ export class ReplicatedObjectCluster implements ObjectCluster {
         ifNoneMatchAny: req.ifNoneMatchAny ?? false,
         containerUpdates: updateTargetsFor(node.slot, p.replicaCount, containerPart),
       }),
-      body: req.body,
-      chunkSize: this.opts.config.chunkSize,
       contentLength: req.contentLength,
       expectedEtag: req.expectedEtag,
       nextTimestamp: () => this.timestamps.next(),
       signal: req.signal,
       action,
-    }, this.deps);
+    };
+    // A body that fits in one chunk would travel as one chunk message anyway: read it whole and
+    // send one message per replica (put-small-fanout.ts).
+    if (req.contentLength !== undefined && req.contentLength <= this.opts.config.chunkSize) {
+      return putSmallFanout({ ...common, body: await readSmallBody(req.body, req.contentLength, action) }, this.deps);
+    }
+    return putFanout({ ...common, body: req.body, chunkSize: this.opts.config.chunkSize }, this.deps);
   }
 
   /** Reads from the first replica that answers; a body broken part way resumes on another. */

@@ -31,6 +31,7 @@ export type PutObjectRequestMsg =
   | { part: 'header'; header: PutObjectHeaderMsg }
   | { part: 'chunk'; chunk: Buffer }
   | { part: 'trailer'; trailer: PutObjectTrailerMsg };
+export interface PutSmallObjectRequestMsg { header: PutObjectHeaderMsg; body: Buffer; trailer: PutObjectTrailerMsg }
 export interface PutObjectResponseMsg { etag: string; size: number; checksum: string }
 
 export interface GetObjectRequestMsg {

@@ -1,5 +1,6 @@
 /**
- * ObjectService handlers: PUT (client stream: header, chunks, trailer), GET (server stream: head,
+ * ObjectService handlers: PUT (client stream: header, chunks, trailer; or, for a small body,
+ * one unary PutSmallObject message), GET (server stream: head,
  * then 256 KiB chunks with backpressure), HEAD, DELETE, POST. After a write that changed the
  * replica, the object's row goes to the container replicas named in the request (see
  * listing-updates.ts) before the node answers.
@@ -38,6 +39,11 @@ function objectKey(ref: M.ObjectRefMsg | undefined, partCount: PartCountOf): Obj
   };
 }
 
+/** A whole body as the stream stage() reads. */
+async function* bodyOf(body: Buffer): AsyncGenerator<Uint8Array> {
+  if (body.length > 0) yield body;
+}
+
 function metaMsg(r: ObjectRecord): M.ObjectMetaMsg {
   return {
     size: r.size, etag: r.etag, checksum: r.checksum, contentType: r.contentType, timestamp: r.timestamp,
@@ -54,27 +60,18 @@ function rangeOf(req: M.GetObjectRequestMsg): ByteRange | undefined {
 export function objectServiceHandlers(edge: GrpcEdge, deps: ObjectServiceDeps): UntypedServiceImplementation {
   const { objects, updates, partCount } = deps;
 
-  const putObject = async (call: ServerReadableStream<M.PutObjectRequestMsg, M.PutObjectResponseMsg>): Promise<M.PutObjectResponseMsg> => {
-    widenReceiveWindow(call, PUT_WINDOW_BYTES);
-    const it = call[Symbol.asyncIterator]() as AsyncIterator<M.PutObjectRequestMsg>;
-    const first = await it.next();
-    if (first.done || first.value.part !== 'header') throw new StoreError('INVALID_ARGUMENT', 'Cannot write object: the stream must start with a header');
-    const header = first.value.header;
+  /**
+   * Stores one replica: stages `body`, commits it with the trailer `trailerOf()` gives once the
+   * body has been read, then tells the container replicas named in the header.
+   */
+  const store = async (header: M.PutObjectHeaderMsg, body: AsyncIterable<Uint8Array>, trailerOf: () => M.PutObjectTrailerMsg | undefined): Promise<M.PutObjectResponseMsg> => {
     const key = objectKey(header.ref, partCount);
     const targets = checkTargets(header.containerUpdates);
-    let trailer: M.PutObjectTrailerMsg | undefined;
-    async function* body(): AsyncGenerator<Uint8Array> {
-      for (let next = await it.next(); !next.done; next = await it.next()) {
-        const msg = next.value;
-        if (msg.part === 'chunk') yield msg.chunk;
-        else if (msg.part === 'trailer') { trailer = msg.trailer; return; }
-        else throw new StoreError('INVALID_ARGUMENT', 'Cannot write object: a second header in the stream');
-      }
-    }
     const staged = await objects.stage(key, {
       contentType: header.contentType ?? '', metadata: checkMetadata(header.metadata), deleteAtMs: Math.max(0, header.deleteAtMs ?? 0),
       contentLength: header.contentLength ?? -1, ifNoneMatchAny: Boolean(header.ifNoneMatchAny),
-    }, body());
+    }, body);
+    const trailer = trailerOf();
     if (!trailer) {
       await staged.discard();
       throw new StoreError('INVALID_ARGUMENT', 'Cannot write object: the stream ended without a trailer');
@@ -86,6 +83,29 @@ export function objectServiceHandlers(edge: GrpcEdge, deps: ObjectServiceDeps): 
       }]);
     }
     return { etag: out.etag, size: out.size, checksum: out.checksum };
+  };
+
+  const putObject = async (call: ServerReadableStream<M.PutObjectRequestMsg, M.PutObjectResponseMsg>): Promise<M.PutObjectResponseMsg> => {
+    widenReceiveWindow(call, PUT_WINDOW_BYTES);
+    const it = call[Symbol.asyncIterator]() as AsyncIterator<M.PutObjectRequestMsg>;
+    const first = await it.next();
+    if (first.done || first.value.part !== 'header') throw new StoreError('INVALID_ARGUMENT', 'Cannot write object: the stream must start with a header');
+    let trailer: M.PutObjectTrailerMsg | undefined;
+    async function* body(): AsyncGenerator<Uint8Array> {
+      for (let next = await it.next(); !next.done; next = await it.next()) {
+        const msg = next.value;
+        if (msg.part === 'chunk') yield msg.chunk;
+        else if (msg.part === 'trailer') { trailer = msg.trailer; return; }
+        else throw new StoreError('INVALID_ARGUMENT', 'Cannot write object: a second header in the stream');
+      }
+    }
+    return store(first.value.header, body(), () => trailer);
+  };
+
+  const putSmallObject = async (req: M.PutSmallObjectRequestMsg): Promise<M.PutObjectResponseMsg> => {
+    if (!req.header) throw new StoreError('INVALID_ARGUMENT', 'Cannot write object: no header');
+    const body = req.body ?? Buffer.alloc(0);
+    return store(req.header, bodyOf(body), () => req.trailer ?? undefined);
   };
 
   const getObject = async (call: ServerWritableStream<M.GetObjectRequestMsg, M.GetObjectResponseMsg>): Promise<void> => {
@@ -107,6 +127,7 @@ export function objectServiceHandlers(edge: GrpcEdge, deps: ObjectServiceDeps): 
 
   return {
     PutObject: edge.clientStream('PutObject', putObject),
+    PutSmallObject: edge.unary('PutSmallObject', putSmallObject),
     GetObject: edge.serverStream('GetObject', getObject),
     HeadObject: edge.unary('HeadObject', async (ref: M.ObjectRefMsg): Promise<M.HeadObjectResponseMsg> => {
       const record = await objects.head(objectKey(ref, partCount));

@@ -177,3 +177,26 @@ t.test('storage node survives a GET cancelled mid-stream and hides expired objec
   await put(client, header({ ref: ref('exp'), deleteAtMs: Date.now() - 1 }), [Buffer.from('x')], ts(2));
   await t.rejects(client.headObject(ref('exp')), { code: 'NOT_FOUND' });
 });
+
+t.test('storage node stores a whole small object sent in one PutSmallObject call', async (t) => {
+  const { client, node } = await startNode(t);
+  const self: TargetMsg = { ip: '127.0.0.1', port: node.port, device: 'd1', partition: cref.partition };
+  await client.putContainer({ ref: cref, timestamp: ts(0), metadata: {}, accountUpdates: [] });
+  const body = Buffer.from('small body');
+  const out = await client.putSmallObject({ header: header({ ref: ref('s'), contentLength: body.length, containerUpdates: [self] }), body, trailer: { timestamp: ts(1), expectedEtag: '' } });
+  t.equal(out.size, body.length);
+  const got = await client.getObject({ ref: ref('s'), ranged: false, rangeStart: 0, rangeEnd: -1, suffixLength: 0 });
+  t.equal(got.head.meta.etag, out.etag);
+  t.equal((await buffer(got.body)).toString(), 'small body');
+  t.match(await client.headContainer(cref), { objectCount: 1, bytesUsed: body.length }, 'the listing row went to the container');
+  const empty = await client.putSmallObject({ header: header({ ref: ref('e'), contentLength: 0 }), body: Buffer.alloc(0), trailer: { timestamp: ts(2), expectedEtag: '' } });
+  t.equal(empty.size, 0, 'an empty object');
+  // Bad input: the same checks as the streamed PUT, and nothing is stored.
+  const small = (over: Partial<PutObjectHeaderMsg>, timestamp = ts(3), expectedEtag = '') =>
+    client.putSmallObject({ header: header({ ref: ref('bad'), ...over }), body, trailer: { timestamp, expectedEtag } });
+  await t.rejects(small({}, ts(3), 'f'.repeat(32)), { code: 'CHECKSUM_MISMATCH' });
+  await t.rejects(small({ contentLength: body.length + 1 }), { code: 'INVALID_ARGUMENT' });
+  await t.rejects(small({}, 'later'), { code: 'INVALID_ARGUMENT' });
+  await t.rejects(small({ ref: { ...ref('bad'), device: '../etc' } }), { code: 'INVALID_ARGUMENT' });
+  await t.rejects(client.headObject(ref('bad')), { code: 'NOT_FOUND' });
+});

@@ -87,6 +87,20 @@ export class FakeStorageNode {
     return o && 'meta' in o ? o : undefined;
   }
 
+  /** Keeps a received object (both PUT methods), checking its ETag and length like a node. */
+  /** @throws CHECKSUM_MISMATCH, INVALID_ARGUMENT (length) */
+  private store(header: M.PutObjectHeaderMsg, data: Buffer, size: number, trailer: M.PutObjectTrailerMsg): M.PutObjectResponseMsg {
+    const etag = createHash('md5').update(data).digest('hex');
+    if (trailer.expectedEtag && trailer.expectedEtag !== etag) throw new StoreError('CHECKSUM_MISMATCH', 'etag differs');
+    if (header.contentLength >= 0 && header.contentLength !== size) throw new StoreError('INVALID_ARGUMENT', 'length');
+    const ts = trailer.timestamp;
+    this.objects.set(key(header.ref), {
+      data, containerUpdates: header.containerUpdates,
+      meta: { size, etag, checksum: 'c0ffee', contentType: header.contentType, timestamp: ts, metaTimestamp: ts, deleteAtMs: header.deleteAtMs, metadata: header.metadata },
+    });
+    return { etag, size, checksum: 'c0ffee' };
+  }
+
   private objectService(): UntypedServiceImplementation {
     return {
       PutObject: (call: ServerReadableStream<M.PutObjectRequestMsg, M.PutObjectResponseMsg>, cb: sendUnaryData<M.PutObjectResponseMsg>) => {
@@ -114,21 +128,22 @@ export class FakeStorageNode {
             size += msg.chunk.length;
             if (!this.discardData) parts.push(msg.chunk);
           } else if (header) {
-            const data = Buffer.concat(parts);
-            const etag = createHash('md5').update(data).digest('hex');
-            if (msg.trailer.expectedEtag && msg.trailer.expectedEtag !== etag) return fail(new StoreError('CHECKSUM_MISMATCH', 'etag differs'));
-            if (header.contentLength >= 0 && header.contentLength !== size) return fail(new StoreError('INVALID_ARGUMENT', 'length'));
-            const ts = msg.trailer.timestamp;
-            this.objects.set(key(header.ref), {
-              data, containerUpdates: header.containerUpdates,
-              meta: { size, etag, checksum: 'c0ffee', contentType: header.contentType, timestamp: ts, metaTimestamp: ts, deleteAtMs: header.deleteAtMs, metadata: header.metadata },
-            });
-            done = true;
-            cb(null, { etag, size, checksum: 'c0ffee' });
+            try {
+              const res = this.store(header, Buffer.concat(parts), size, msg.trailer);
+              done = true;
+              cb(null, res);
+            } catch (err) {
+              fail(err);
+            }
           }
         });
         call.on('error', () => { done = true; });
       },
+      PutSmallObject: this.unary('PutSmallObject', (req: M.PutSmallObjectRequestMsg): M.PutObjectResponseMsg => {
+        if (req.header.ifNoneMatchAny && this.live(key(req.header.ref))) throw new StoreError('PRECONDITION_FAILED', 'exists');
+        this.receivedBytes += req.body.length;
+        return this.store(req.header, req.body, req.body.length, req.trailer);
+      }),
       GetObject: (call: ServerWritableStream<M.GetObjectRequestMsg, M.GetObjectResponseMsg>) => {
         this.count('GetObject');
         const o = this.live(key(call.request.ref));
