@@ -109,6 +109,7 @@ export class VolumeWriter {
       let answered = false;
       let dataLeft = false;
       const bytes = req.data.length;
+      const dirtyKey = `${top}/${info.index}`;
       for (const r of fresh) {
         const write = this.deps.extents.write(r, req).then(
           (state) => {
@@ -118,7 +119,7 @@ export class VolumeWriter {
             }
             ok++;
             if (!state.zeroed) dataLeft = true;
-            if (!fua) this.noteDirty(top, info.index, [r]);
+            if (!fua) this.markDirty(dirtyKey, top, info.index, r);
           },
           (err: unknown) => {
             failed++;
@@ -154,12 +155,14 @@ export class VolumeWriter {
 
   private noteDirty(layer: string, index: number, replicas: BlockReplica[]): void {
     const key = `${layer}/${index}`;
+    for (const r of replicas) this.markDirty(key, layer, index, r);
+  }
+
+  /** Adds one replica of an extent (`key` = "layer/index") to the dirty set; called once per replica write. */
+  private markDirty(key: string, layer: string, index: number, r: BlockReplica): void {
     const entry = this.dirty.get(key);
-    if (!entry) {
-      this.dirty.set(key, { layer, index, replicas: [...replicas] });
-      return;
-    }
-    for (const r of replicas) if (!entry.replicas.some((x) => x.id === r.id)) entry.replicas.push(r);
+    if (!entry) this.dirty.set(key, { layer, index, replicas: [r] });
+    else if (!entry.replicas.some((x) => x.id === r.id)) entry.replicas.push(r);
   }
 
   /** Makes every acknowledged write durable on a majority. @throws QUORUM_NOT_MET */

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { ExtentServiceClient } from './block-proto.js';
 import type {
   ExtentState, ExtentWriteRequest, ExtentReadRequest, ExtentReadResponse,   SetGenerationRequest, ReplaceRequest, FlushRequest, LayerRequest, ListLayerResponse, PrepareRequest,
-  DeleteExtentsRequest, DeleteExtentsResponse,
+  DeleteExtentsRequest, DeleteExtentsResponse, IoResponseMessage,
   PrepareResponse, AcceptRequest, AcceptResponse,
 } from './block-proto.js';
 import type { BlockReplica } from './block-placement.js';
@@ -26,10 +26,15 @@ export interface ExtentClientOptions {
 type Callback<Res> = (err: ServiceError | null, res?: Res) => void;
 type UnaryMethod = (req: unknown, md: Metadata, opts: { deadline: number }, cb: Callback<unknown>) => void;
 
+function stateOf(res: IoResponseMessage): ExtentState {
+  return res.state ?? { exists: false, generation: 0, zeroed: false };
+}
+
 /** Calls to the extent service of the nodes of a cluster. */
 export class ExtentClient {
   private readonly channels = new Map<string, Client>();
   private readonly streams = new Map<string, ExtentIoStream>();
+  private byReplica = new WeakMap<BlockReplica, ExtentIoStream>();
   private readonly timeoutMs: number;
 
   constructor(private readonly opts: ExtentClientOptions) {
@@ -61,12 +66,17 @@ export class ExtentClient {
 
   /** The long-lived Io stream to a node (reads and writes, the hot path). */
   private stream(r: BlockReplica): ExtentIoStream {
+    // Placement hands out the same replica objects again and again: remember their stream
+    // instead of building the "ip:port" key on every request.
+    let s = this.byReplica.get(r);
+    if (s) return s;
     const key = `${r.ip}:${r.port}`;
-    let s = this.streams.get(key);
+    s = this.streams.get(key);
     if (!s) {
       s = new ExtentIoStream(this.channel(r), this.opts.peerSecret, key);
       this.streams.set(key, s);
     }
+    this.byReplica.set(r, s);
     return s;
   }
 
@@ -83,24 +93,22 @@ export class ExtentClient {
     });
   }
 
-  async write(r: BlockReplica, req: Omit<ExtentWriteRequest, 'ref'> & { layer: string; index: number }): Promise<ExtentState> {
-    const { layer, index, ...rest } = req;
-    const write: ExtentWriteRequest = { ...rest, ref: { device: r.device, layer, index } };
-    const res = await this.stream(r).send({ write }, `write on ${r.ip}:${r.port}/${r.device}`, this.timeoutMs);
-    return res.state ?? { exists: false, generation: 0, zeroed: false };
+  write(r: BlockReplica, req: Omit<ExtentWriteRequest, 'ref'> & { layer: string; index: number }): Promise<ExtentState> {
+    const write: ExtentWriteRequest = {
+      ref: { device: r.device, layer: req.layer, index: req.index }, generation: req.generation, offset: req.offset, data: req.data,
+      zeroLength: req.zeroLength, fua: req.fua, extentSize: req.extentSize,
+    };
+    return this.stream(r).send({ write }, 'write', r.device, this.timeoutMs).then(stateOf);
   }
 
-  async read(r: BlockReplica, req: Omit<ExtentReadRequest, 'ref'> & { layer: string; index: number }): Promise<ExtentReadResponse> {
-    const { layer, index, ...rest } = req;
-    const read: ExtentReadRequest = { ...rest, ref: { device: r.device, layer, index } };
-    const res = await this.stream(r).send({ read }, `read on ${r.ip}:${r.port}/${r.device}`, this.timeoutMs);
-    return { state: res.state ?? { exists: false, generation: 0, zeroed: false }, data: res.data };
+  read(r: BlockReplica, req: Omit<ExtentReadRequest, 'ref'> & { layer: string; index: number }): Promise<ExtentReadResponse> {
+    const read: ExtentReadRequest = { ref: { device: r.device, layer: req.layer, index: req.index }, offset: req.offset, length: req.length };
+    return this.stream(r).send({ read }, 'read', r.device, this.timeoutMs).then((res) => ({ state: stateOf(res), data: res.data }));
   }
 
   /** One extent's state, asked on the Io stream (it is on the path of every first write). */
-  async stat(r: BlockReplica, layer: string, index: number, timeoutMs?: number): Promise<ExtentState> {
-    const res = await this.stream(r).send({ stat: { device: r.device, layer, index } }, `stat on ${r.ip}:${r.port}/${r.device}`, timeoutMs ?? this.timeoutMs);
-    return res.state ?? { exists: false, generation: 0, zeroed: false };
+  stat(r: BlockReplica, layer: string, index: number, timeoutMs?: number): Promise<ExtentState> {
+    return this.stream(r).send({ stat: { device: r.device, layer, index } }, 'stat', r.device, timeoutMs ?? this.timeoutMs).then(stateOf);
   }
 
   setGeneration(r: BlockReplica, layer: string, index: number, expected: number, generation: number): Promise<ExtentState> {
@@ -114,7 +122,7 @@ export class ExtentClient {
 
   async flush(r: BlockReplica, refs: Array<{ layer: string; index: number }>): Promise<void> {
     const flush: FlushRequest = { refs: refs.map((x) => ({ device: r.device, layer: x.layer, index: x.index })) };
-    await this.stream(r).send({ flush }, `flush on ${r.ip}:${r.port}/${r.device}`, this.timeoutMs * 3);
+    await this.stream(r).send({ flush }, 'flush', r.device, this.timeoutMs * 3);
   }
 
   listLayer(r: BlockReplica, layer: string): Promise<ListLayerResponse> {
@@ -143,6 +151,7 @@ export class ExtentClient {
   close(): void {
     for (const s of this.streams.values()) s.close();
     this.streams.clear();
+    this.byReplica = new WeakMap();
     for (const c of this.channels.values()) c.close();
     this.channels.clear();
   }

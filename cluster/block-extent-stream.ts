@@ -23,7 +23,8 @@ const BATCH_BYTES = 512 * 1024;
 /** How often deadlines of waiting requests are checked (ms); one timer per stream, not one per request. */
 const SWEEP_MS = 100;
 
-interface Pending { resolve(res: IoResponseMessage): void; reject(err: Error): void; deadline: number; what: string }
+/** A request waiting for its response; the error text ("write on host:port/device") is built only on failure. */
+interface Pending { resolve(res: IoResponseMessage): void; reject(err: Error): void; deadline: number; op: string; device: string }
 interface Conn {
   call: ClientDuplexStream<IoRequestMessage[], IoResponseMessage[]>;
   pending: Map<number, Pending>;
@@ -54,7 +55,7 @@ export class ExtentIoStream {
       for (const [id, p] of conn.pending) {
         if (p.deadline > now) continue;
         conn.pending.delete(id);
-        p.reject(new StoreError('TIMEOUT', `Cannot ${p.what}: no answer in time`));
+        p.reject(new StoreError('TIMEOUT', `Cannot ${this.what(p)}: no answer in time`));
       }
     };
     call.on('data', (batch: IoResponseMessage[]) => {
@@ -62,7 +63,10 @@ export class ExtentIoStream {
         const p = conn.pending.get(res.id);
         if (!p) continue;
         conn.pending.delete(res.id);
-        p.resolve(res);
+        if (res.errorCode) {
+          const code = isErrorCode(res.errorCode) ? res.errorCode : 'INTERNAL';
+          p.reject(new StoreError(code, `Cannot ${this.what(p)}: ${res.errorMessage}`));
+        } else p.resolve(res);
       }
     });
     const fail = (err?: Error): void => {
@@ -97,11 +101,17 @@ export class ExtentIoStream {
     conn.call.write(batch);
   };
 
+  private what(p: Pending): string {
+    return `${p.op} on ${this.label}/${p.device}`;
+  }
+
   /**
-   * Sends one request and waits for its response.
+   * Sends one request and waits for its response. `op` and `device` only name it in errors
+   * ("write", "d1"). One promise per request, resolved straight from the response batch: on a
+   * 4 KiB write this runs three times, so every extra async layer showed in the gateway's CPU.
    * @throws the node's StoreError code; UNAVAILABLE when the stream breaks; TIMEOUT after timeoutMs
    */
-  async send(req: Omit<IoRequestMessage, 'id'>, what: string, timeoutMs: number): Promise<IoResponseMessage> {
+  send(req: Omit<IoRequestMessage, 'id'>, op: string, device: string, timeoutMs: number): Promise<IoResponseMessage> {
     if (!this.conn || this.conn.broken) {
       // Requests queued for a broken stream were failed with it; start a clean batch.
       this.batch = [];
@@ -110,9 +120,9 @@ export class ExtentIoStream {
     }
     const conn = this.conn;
     const id = this.nextId++;
-    const res = await new Promise<IoResponseMessage>((resolve, reject) => {
-      conn.pending.set(id, { resolve, reject, deadline: Date.now() + timeoutMs, what });
-      this.batch.push({ id, ...req });
+    return new Promise<IoResponseMessage>((resolve, reject) => {
+      conn.pending.set(id, { resolve, reject, deadline: Date.now() + timeoutMs, op, device });
+      this.batch.push({ id, write: req.write, read: req.read, flush: req.flush, stat: req.stat });
       this.batchBytes += req.write?.data.length ?? 0;
       if (this.batchBytes >= BATCH_BYTES) this.sendBatch();
       else if (!this.scheduled) {
@@ -120,11 +130,6 @@ export class ExtentIoStream {
         setImmediate(this.sendBatch);
       }
     });
-    if (res.errorCode) {
-      const code = isErrorCode(res.errorCode) ? res.errorCode : 'INTERNAL';
-      throw new StoreError(code, `Cannot ${what}: ${res.errorMessage}`);
-    }
-    return res;
   }
 
   /** Ends the stream; waiting requests fail UNAVAILABLE. */

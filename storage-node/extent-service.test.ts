@@ -80,3 +80,20 @@ t.test('ExtentClient.deleteExtents() removes extents over gRPC and keeps the nod
   await t.rejects(client(t, 'wrong').deleteExtents(replica, 'l1', [4]), { code: 'UNAUTHENTICATED' });
   t.same((await c.listLayer(replica, 'l1')).indexes, [4], 'refused calls deleted nothing');
 });
+
+t.test('ExtentClient Io stream: a refused request rejects with the node\'s code and names op, node and device', async (t) => {
+  const { replica } = await startNode(t);
+  const c = client(t);
+  await c.write(replica, write(Buffer.alloc(4096, 1), 0, 0));
+  // Same node and device through a new replica object: the client reuses its stream by address.
+  const again: BlockReplica = { ...replica };
+  const err = await c.write(again, write(Buffer.alloc(4096, 2), 0, 1)).catch((e: unknown) => e);
+  // Replica at generation 0, writer at 1: the node refuses with STALE.
+  t.match(err, { code: 'STALE', message: new RegExp(`^Cannot write on 127\\.0\\.0\\.1:${replica.port}/d1: `) });
+  const bad = await c.read(replica, { layer: 'BAD LAYER', index: 0, offset: 0, length: 4096 }).catch((e: unknown) => e);
+  t.match(bad, { code: 'INVALID_ARGUMENT', message: new RegExp(`^Cannot read on 127\\.0\\.0\\.1:${replica.port}/d1: `) });
+  // The stream still serves requests after refusals.
+  const ok = await c.read(again, { layer: 'l1', index: 3, offset: 0, length: 4096 });
+  t.ok(ok.data.equals(Buffer.alloc(4096, 1)));
+  t.equal(ok.state.generation, 0);
+});

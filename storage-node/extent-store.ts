@@ -12,7 +12,7 @@ import {
   type ExtentReadResponse, type SetGenerationRequest, type ReplaceRequest, type ListLayerResponse,
 } from '../cluster/index.js';
 import { HEADER_BYTES, encodeHeader, writeExtentFileAtomic } from './extent-file.js';
-import { closeExtent, onlyZeros, readHeaderOrBlank, syncExtent, zeroRange, type OpenExtent } from './extent-handle.js';
+import { closeExtent, onlyZeros, readAt, readHeaderOrBlank, syncExtent, writeAt, zeroRange, type OpenExtent } from './extent-handle.js';
 
 /** Largest extent the store accepts (bytes); bounds every offset it computes. */
 export const MAX_EXTENT_BYTES = 64 * 1024 * 1024;
@@ -191,7 +191,7 @@ export class ExtentStore {
         if (written) {
           // create() wrote the data with the header.
         } else if (req.data.length > 0) {
-          await ex.fh.write(req.data, 0, req.data.length, HEADER_BYTES + req.offset);
+          await writeAt(ex, req.data, HEADER_BYTES + req.offset);
           ex.size = Math.max(ex.size, HEADER_BYTES + req.offset + req.data.length);
         } else if (req.offset === 0 && length === req.extentSize) {
           await ex.fh.truncate(HEADER_BYTES);
@@ -231,7 +231,7 @@ export class ExtentStore {
       const data = Buffer.allocUnsafe(req.length);
       let got = 0;
       while (got < req.length) {
-        const { bytesRead } = await ex.fh.read(data, got, req.length - got, HEADER_BYTES + req.offset + got);
+        const bytesRead = await readAt(ex, data, got, req.length - got, HEADER_BYTES + req.offset + got);
         if (bytesRead === 0) break;
         got += bytesRead;
       }

@@ -15,7 +15,7 @@ export interface FioJob {
   pick(job: FioJobResult): number;
 }
 
-interface FioSide { bw_bytes: number; iops: number; clat_ns?: { percentile?: Record<string, number>; mean: number } }
+interface FioSide { bw_bytes: number; iops: number; io_bytes?: number; total_ios?: number; clat_ns?: { percentile?: Record<string, number>; mean: number } }
 export interface FioJobResult { read: FioSide; write: FioSide; sync?: { lat_ns?: { mean: number; percentile?: Record<string, number> } } }
 
 export function fioJobs(seconds: number, sizeMiB: number): FioJob[] {
@@ -34,11 +34,19 @@ export function fioJobs(seconds: number, sizeMiB: number): FioJob[] {
   ];
 }
 
+/** One fio run: the job's figure plus how much it moved (for CPU per MiB / per request). */
+export interface FioRun { value: number; bytes: number; ios: number }
+
 /** Runs one job against an NBD URI. @throws when fio fails */
-export async function runFio(job: FioJob, uri: string): Promise<number> {
+export async function runFio(job: FioJob, uri: string): Promise<FioRun> {
   const { stdout } = await run('fio', ['--name', job.name, ...job.args, `--uri=${uri}`, '--output-format=json'], {
     timeout: 600_000, maxBuffer: 32 * 1024 * 1024,
   });
   const parsed = JSON.parse(stdout.slice(stdout.indexOf('{'))) as { jobs: FioJobResult[] };
-  return job.pick(parsed.jobs[0]);
+  const j = parsed.jobs[0];
+  return {
+    value: job.pick(j),
+    bytes: (j.read.io_bytes ?? 0) + (j.write.io_bytes ?? 0),
+    ios: (j.read.total_ios ?? 0) + (j.write.total_ios ?? 0),
+  };
 }
