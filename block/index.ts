@@ -8,4 +8,3 @@ export type { VolumeRecord, SnapshotRecord, Catalog } from './volume-catalog.js'
 export { DEFAULT_EXTENT_BYTES } from './volume-catalog.js';
 export { ReplicatedVolume } from './replicated-volume.js';
 export { connectVolumeManager, type VolumeAdmin } from './connect-volumes.js';
-export { BLOCK_DATA_PATH_EXEC_ARGV, BLOCK_INITIAL_OLD_SPACE_MIB, hasBlockDataPathFlags } from './data-path-flags.js';

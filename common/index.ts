@@ -7,3 +7,4 @@ export * from './clock.js';
 export * from './timestamp.js';
 export * from './fs-atomic.js';
 export { closeOnSignals } from './close-on-signals.js';
+export * from './server-v8-flags.js';

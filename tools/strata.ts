@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --initial-old-space-size=128
 /**
  * `strata`: the one executable. Each area registers its subcommands from its own file; this file
  * only assembles them. Nothing imports tools/.

@@ -10,7 +10,7 @@
  * sampled, and the CPU time the gateway and the three storage processes spent on each Strata job
  * (ms per MiB moved, or µs per request for 4 KiB jobs; far steadier than MB/s on a shared host).
  * The gateway (this process, re-executed if needed) and the storage processes run with
- * BLOCK_DATA_PATH_EXEC_ARGV (block/data-path-flags.ts) unless --no-gc-flags.
+ * SERVER_EXEC_ARGV (common/server-v8-flags.ts) unless --no-gc-flags.
  * Prints a table, then one JSON line per figure.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -22,7 +22,8 @@ import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { silentLogger } from '../../common/index.js';
 import { ExtentClient, RegisterClient, StaticBlockPlacement, type BlockReplica } from '../../cluster/index.js';
-import { BLOCK_DATA_PATH_EXEC_ARGV, hasBlockDataPathFlags, startBlockGateway, VolumeManager } from '../../block/index.js';
+import { startBlockGateway, VolumeManager } from '../../block/index.js';
+import { SERVER_EXEC_ARGV, hasServerFlags } from '../../common/index.js';
 import { fioJobs, runFio, type FioJob, type FioRun } from './fio-jobs.js';
 
 const TARGETS: Record<string, number> = {
@@ -34,8 +35,8 @@ const SECRET = 'bench-secret';
  * `node --cpu-prof` to profile the gateway). */
 const profileDir = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
 
-/** --no-gc-flags: run the gateway and storage processes without BLOCK_DATA_PATH_EXEC_ARGV (to compare). */
-const gcFlags = process.argv.includes('--no-gc-flags') ? [] : [...BLOCK_DATA_PATH_EXEC_ARGV];
+/** --no-gc-flags: run the gateway and storage processes without SERVER_EXEC_ARGV (to compare). */
+const gcFlags = process.argv.includes('--no-gc-flags') ? [] : [...SERVER_EXEC_ARGV];
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -183,7 +184,7 @@ async function main(): Promise<void> {
  * without them, start again with them (they cannot be set at run time).
  */
 async function reexecWithFlags(): Promise<boolean> {
-  if (gcFlags.length === 0 || hasBlockDataPathFlags()) return false;
+  if (gcFlags.length === 0 || hasServerFlags()) return false;
   const child = spawn(process.execPath, [...gcFlags, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
   const [code] = (await once(child, 'exit')) as [number | null];
   process.exitCode = code ?? 1;

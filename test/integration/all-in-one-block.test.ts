@@ -6,12 +6,18 @@
 import t from 'tap';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { readFile } from 'node:fs/promises';
+import { SERVER_EXEC_ARGV } from '../../common/index.js';
 import { startAllInOne, STRATA_ENTRY } from './all-in-one.js';
 
 const run = promisify(execFile);
 
 t.test('a volume of the all-in-one is written and read by qemu-io over NBD', async (t) => {
   const aio = await startAllInOne(t);
+  for (const name of ['proxy', 'n1', 'block-gateway']) {
+    const argv = (await readFile(`/proc/${await aio.pidOf(name)}/cmdline`, 'utf8')).split('\0');
+    t.same(argv.slice(1, 1 + SERVER_EXEC_ARGV.length), [...SERVER_EXEC_ARGV], `${name} runs with the server V8 flags`);
+  }
   const strata = (...args: string[]) => run(process.execPath, [STRATA_ENTRY, ...args], { env: aio.env, timeout: 60_000 });
 
   const created = await strata('volume', 'create', 'disk1', '--size', '32M');

@@ -8,7 +8,7 @@ import { createWriteStream, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { once } from 'node:events';
-import type { Logger } from '../../common/index.js';
+import { SERVER_EXEC_ARGV, type Logger } from '../../common/index.js';
 
 export interface ChildSpec {
   name: string;
@@ -47,7 +47,7 @@ export class Supervisor {
 
   private launch(entry: Running, readyTimeoutMs: number): Promise<void> {
     const { spec } = entry;
-    const child = spawn(process.execPath, [this.entry, ...spec.args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...SERVER_EXEC_ARGV, this.entry, ...spec.args], { stdio: ['ignore', 'pipe', 'pipe'] });
     entry.child = child;
     if (child.pid !== undefined) writeFileSync(join(this.runDir, `${spec.name}.pid`), `${child.pid}\n`);
     child.stdout?.pipe(entry.log, { end: false });
