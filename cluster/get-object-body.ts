@@ -27,6 +27,8 @@ export function readObjectStream(
     let head: GetObjectHeadMsg | undefined;
     let idleTimer: NodeJS.Timeout | undefined;
     let finished = false;
+    /** The head carried the whole body: the stream's end adds nothing. */
+    let inline = false;
 
     const body = new Readable({
       highWaterMark: BODY_HIGH_WATER_MARK,
@@ -59,15 +61,24 @@ export function readObjectStream(
         if (head) return;
         head = msg.head;
         clearTimeout(headTimer);
+        if (head.inline) {
+          inline = true;
+          finished = true;
+          if (head.body && head.body.length > 0) body.push(head.body);
+          body.push(null);
+          resolve({ head, body });
+          return;
+        }
         // Nothing flows until the consumer reads.
         call.pause();
         resolve({ head, body });
         return;
       }
-      if (!head) {
+      if (!head || inline) {
         clearTimeout(headTimer);
         call.cancel();
-        reject(new StoreError('INTERNAL', `${context}: body chunk before the head`));
+        if (!head) reject(new StoreError('INTERNAL', `${context}: body chunk before the head`));
+        else body.destroy(new StoreError('INTERNAL', `${context}: body chunk after an inline body`));
         return;
       }
       clearTimeout(idleTimer);
@@ -80,7 +91,7 @@ export function readObjectStream(
       if (!head) {
         clearTimeout(headTimer);
         reject(new StoreError('INTERNAL', `${context}: the stream ended without a head`));
-      } else {
+      } else if (!inline) {
         body.push(null);
       }
     });
@@ -90,7 +101,7 @@ export function readObjectStream(
       clearTimeout(headTimer);
       const mapped = fromServiceError(err, context);
       if (!head) reject(mapped);
-      else if (!body.destroyed) body.destroy(mapped);
+      else if (!inline && !body.destroyed) body.destroy(mapped);
     });
   });
 }

@@ -41,7 +41,12 @@ export interface GetObjectRequestMsg {
   rangeEnd: number;
   suffixLength: number;
 }
-export interface GetObjectHeadMsg { meta: ObjectMetaMsg; ranged: boolean; rangeStart: number; rangeEnd: number }
+export interface GetObjectHeadMsg {
+  meta: ObjectMetaMsg; ranged: boolean; rangeStart: number; rangeEnd: number;
+  /** True: the whole body is in `body` and no chunk message follows. */
+  inline?: boolean;
+  body?: Buffer;
+}
 export type GetObjectResponseMsg =
   | { part: 'head'; head: GetObjectHeadMsg }
   | { part: 'chunk'; chunk: Buffer };

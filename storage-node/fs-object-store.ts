@@ -151,7 +151,7 @@ export class FsObjectStore implements ObjectStore {
       const span = range ? resolveRange(range, record.size) : undefined;
       if (record.size === 0) {
         await fh.close();
-        return { record, body: Readable.from([]) };
+        return { record, body: Readable.from([]), bytes: Buffer.alloc(0) };
       }
       if (span) {
         return { record, range: span, body: fh.createReadStream({ start: span.start, end: span.end, highWaterMark: READ_CHUNK_BYTES, autoClose: true }) };
@@ -173,7 +173,7 @@ export class FsObjectStore implements ObjectStore {
           throw new StoreError('CORRUPT', `Cannot read object "${name(key)}": content checksum mismatch`);
         }
         await fh.close();
-        return { record, body: Readable.from(chunksOf(bytes, READ_CHUNK_BYTES), { objectMode: false }) };
+        return { record, body: Readable.from(chunksOf(bytes, READ_CHUNK_BYTES), { objectMode: false }), bytes };
       }
       const raw = fh.createReadStream({ start: 0, end: record.size - 1, highWaterMark: READ_CHUNK_BYTES, autoClose: true });
       const body = new VerifyingStream(record.checksum, record.size, quarantine);

@@ -22,6 +22,9 @@ import { checkDevice, checkPartition, checkName, checkTimestamp, checkMetadata, 
  */
 const PUT_WINDOW_BYTES = 4 * 1024 * 1024;
 
+/** Largest body sent inside the GET head message (larger ones stream as chunks). */
+const INLINE_BODY_MAX_BYTES = 64 * 1024;
+
 export interface ObjectServiceDeps {
   objects: ObjectStore;
   updates: ListingUpdates;
@@ -114,10 +117,13 @@ export function objectServiceHandlers(edge: GrpcEdge, deps: ObjectServiceDeps): 
     const onCancel = () => result.body.destroy();
     call.once('cancelled', onCancel);
     try {
-      await writeMessage(call, {
-        part: 'head',
-        head: { meta: metaMsg(result.record), ranged: Boolean(result.range), rangeStart: result.range?.start ?? 0, rangeEnd: result.range?.end ?? -1 },
-      });
+      const head: M.GetObjectHeadMsg = { meta: metaMsg(result.record), ranged: Boolean(result.range), rangeStart: result.range?.start ?? 0, rangeEnd: result.range?.end ?? -1 };
+      // A small object read whole already goes in the head message: one message, not two.
+      if (result.bytes && result.bytes.length <= INLINE_BODY_MAX_BYTES) {
+        await writeMessage(call, { part: 'head', head: { ...head, inline: true, body: result.bytes } });
+        return;
+      }
+      await writeMessage(call, { part: 'head', head });
       for await (const chunk of result.body) await writeMessage(call, { part: 'chunk', chunk: chunk as Buffer });
     } finally {
       call.off('cancelled', onCancel);

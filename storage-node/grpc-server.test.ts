@@ -188,9 +188,15 @@ t.test('storage node stores a whole small object sent in one PutSmallObject call
   const got = await client.getObject({ ref: ref('s'), ranged: false, rangeStart: 0, rangeEnd: -1, suffixLength: 0 });
   t.equal(got.head.meta.etag, out.etag);
   t.equal((await buffer(got.body)).toString(), 'small body');
+  t.equal(got.head.inline, true, 'a small body comes inside the head message');
+  const ranged = await client.getObject({ ref: ref('s'), ranged: true, rangeStart: 6, rangeEnd: 9, suffixLength: 0 });
+  t.equal(ranged.head.inline, false, 'a range streams');
+  t.equal((await buffer(ranged.body)).toString(), 'body');
   t.match(await client.headContainer(cref), { objectCount: 1, bytesUsed: body.length }, 'the listing row went to the container');
   const empty = await client.putSmallObject({ header: header({ ref: ref('e'), contentLength: 0 }), body: Buffer.alloc(0), trailer: { timestamp: ts(2), expectedEtag: '' } });
   t.equal(empty.size, 0, 'an empty object');
+  const gotEmpty = await client.getObject({ ref: ref('e'), ranged: false, rangeStart: 0, rangeEnd: -1, suffixLength: 0 });
+  t.equal((await buffer(gotEmpty.body)).length, 0, 'reads back empty');
   // Bad input: the same checks as the streamed PUT, and nothing is stored.
   const small = (over: Partial<PutObjectHeaderMsg>, timestamp = ts(3), expectedEtag = '') =>
     client.putSmallObject({ header: header({ ref: ref('bad'), ...over }), body, trailer: { timestamp, expectedEtag } });

@@ -80,6 +80,8 @@ export interface ObjectReadResult {
   /** Inclusive range served; absent for the whole object. */
   range?: { start: number; end: number };
   body: Readable;
+  /** The whole body when it was read (and verified) into memory already: small objects. */
+  bytes?: Buffer;
 }
 
 export interface PostUpdate {
