@@ -75,6 +75,16 @@ t.test('putObject() of a small body needs a quorum and keeps definitive errors',
   t.same(h.copies('e'), [], 'nothing stored with a wrong ETag');
 });
 
+t.test('putObject() of a small body streams to a node of an older release', async (t) => {
+  const h = await setup(t);
+  const [old] = h.primaries('u');
+  h.nodes[old!.id]!.withoutSmallPut = true;
+  const data = bytes(300, 7);
+  await put(h.cluster, 'u', data);
+  t.same(h.copies('u'), [data, data, data], 'every replica stored it');
+  t.equal(h.nodes[old!.id]!.calls.get('PutObject'), 1, 'the older node got a stream');
+});
+
 t.test('readSmallBody() refuses a body shorter or longer than announced, or one that fails', async (t) => {
   t.same(await readSmallBody(Readable.from([Buffer.from('ab'), Buffer.from('c')]), 3, 'PUT'), Buffer.from('abc'));
   await t.rejects(readSmallBody(Readable.from([Buffer.from('ab')]), 3, 'PUT'), { code: 'INVALID_ARGUMENT', message: /ended after 2 of 3/ });

@@ -69,7 +69,15 @@ export async function putSmallFanout(req: PutSmallRequest, deps: PutFanoutDeps):
         continue;
       }
       try {
-        const value = await client.putSmallObject({ header: req.headerFor(node), body: req.body, trailer }, { requestId: req.requestId, signal: req.signal });
+        const opts = { requestId: req.requestId, signal: req.signal };
+        const header = req.headerFor(node);
+        const value = await client.putSmallObject({ header, body: req.body, trailer }, opts).catch(async (err: unknown) => {
+          // A node of an older release has no PutSmallObject: stream to it (rolling upgrades).
+          if (!(err instanceof StoreError) || err.code !== 'NOT_IMPLEMENTED') throw err;
+          const stream = await client.putObject(header, opts);
+          stream.write(req.body);
+          return stream.finish(trailer);
+        });
         deps.limiter.recordSuccess(key);
         return { ok: true, node: key, value };
       } catch (err) {

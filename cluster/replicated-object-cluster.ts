@@ -108,7 +108,7 @@ export class ReplicatedObjectCluster implements ObjectCluster {
     const action = `Cannot GET object "${pathOf(req)}"`;
     let servedBy: PlacedNode | undefined;
     const res = await readFirst(this.deps, this.objects, p, async (client, node) => {
-      const msg: GetObjectRequestMsg = { ref: objectRef(req, node.device.device, p.partition), ...rangeFields(req.range) };
+      const msg: GetObjectRequestMsg = { ref: objectRef(req, node.device.device, p.partition), ...rangeFields(req.range), acceptInline: true };
       const { head, body } = await client.getObject(msg, { signal: req.signal });
       const meta = toObjectMeta(head.meta);
       if (this.isExpired(meta)) {

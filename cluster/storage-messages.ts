@@ -37,6 +37,8 @@ export interface PutObjectResponseMsg { etag: string; size: number; checksum: st
 export interface GetObjectRequestMsg {
   ref: ObjectRefMsg;
   ranged: boolean;
+  /** The caller reads a small body inside the head message (older callers expect chunks only). */
+  acceptInline?: boolean;
   rangeStart: number;
   rangeEnd: number;
   suffixLength: number;

@@ -119,7 +119,7 @@ export function objectServiceHandlers(edge: GrpcEdge, deps: ObjectServiceDeps): 
     try {
       const head: M.GetObjectHeadMsg = { meta: metaMsg(result.record), ranged: Boolean(result.range), rangeStart: result.range?.start ?? 0, rangeEnd: result.range?.end ?? -1 };
       // A small object read whole already goes in the head message: one message, not two.
-      if (result.bytes && result.bytes.length <= INLINE_BODY_MAX_BYTES) {
+      if (req.acceptInline && result.bytes && result.bytes.length <= INLINE_BODY_MAX_BYTES) {
         await writeMessage(call, { part: 'head', head: { ...head, inline: true, body: result.bytes } });
         return;
       }

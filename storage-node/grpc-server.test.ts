@@ -185,10 +185,13 @@ t.test('storage node stores a whole small object sent in one PutSmallObject call
   const body = Buffer.from('small body');
   const out = await client.putSmallObject({ header: header({ ref: ref('s'), contentLength: body.length, containerUpdates: [self] }), body, trailer: { timestamp: ts(1), expectedEtag: '' } });
   t.equal(out.size, body.length);
-  const got = await client.getObject({ ref: ref('s'), ranged: false, rangeStart: 0, rangeEnd: -1, suffixLength: 0 });
+  const got = await client.getObject({ ref: ref('s'), ranged: false, rangeStart: 0, rangeEnd: -1, suffixLength: 0, acceptInline: true });
   t.equal(got.head.meta.etag, out.etag);
   t.equal((await buffer(got.body)).toString(), 'small body');
   t.equal(got.head.inline, true, 'a small body comes inside the head message');
+  const old = await client.getObject({ ref: ref('s'), ranged: false, rangeStart: 0, rangeEnd: -1, suffixLength: 0 });
+  t.equal(old.head.inline, false, 'not to a caller that did not ask (an older proxy)');
+  t.equal((await buffer(old.body)).toString(), 'small body');
   const ranged = await client.getObject({ ref: ref('s'), ranged: true, rangeStart: 6, rangeEnd: 9, suffixLength: 0 });
   t.equal(ranged.head.inline, false, 'a range streams');
   t.equal((await buffer(ranged.body)).toString(), 'body');

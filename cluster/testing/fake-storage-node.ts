@@ -31,6 +31,8 @@ export class FakeStorageNode {
   holdUploads: Promise<void> | undefined;
   /** While set, unary calls wait for it before answering (a hung node). */
   holdUnary: Promise<void> | undefined;
+  /** When true, PutSmallObject answers UNIMPLEMENTED, as a node of an older release. */
+  withoutSmallPut = false;
   /** When true, PutObject keeps only the byte count, not the data (large-body tests). */
   discardData = false;
   /** Body bytes received by PutObject, over all calls. */
@@ -140,6 +142,7 @@ export class FakeStorageNode {
         call.on('error', () => { done = true; });
       },
       PutSmallObject: this.unary('PutSmallObject', (req: M.PutSmallObjectRequestMsg): M.PutObjectResponseMsg => {
+        if (this.withoutSmallPut) throw new StoreError('NOT_IMPLEMENTED', 'unknown method PutSmallObject');
         if (req.header.ifNoneMatchAny && this.live(key(req.header.ref))) throw new StoreError('PRECONDITION_FAILED', 'exists');
         this.receivedBytes += req.body.length;
         return this.store(req.header, req.body, req.body.length, req.trailer);
