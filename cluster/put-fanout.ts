@@ -13,7 +13,7 @@ import type { ErrorLimiter } from './error-limiter.js';
 import type { NodeClientPool } from './node-client-pool.js';
 import { encodeChunk, type EncodedChunk, type PutObjectStream } from './put-object-stream.js';
 import { deviceKey, type PlacedNode, type RingDevice } from './placement.js';
-import { asStoreError } from './replica-calls.js';
+import { asStoreError, outcomeOf } from './replica-calls.js';
 import { quorumSize, reduceOutcomes, type NodeOutcome } from './quorum.js';
 import type { PutObjectHeaderMsg, PutObjectResponseMsg } from './storage-messages.js';
 
@@ -177,18 +177,7 @@ export async function putFanout(req: PutFanoutRequest, deps: PutFanoutDeps): Pro
   const timestamp = req.nextTimestamp();
   const trailer = { timestamp, expectedEtag: req.expectedEtag ?? '' };
   const outcomes: Array<NodeOutcome<PutObjectResponseMsg>> = await Promise.all(
-    live.map(async (r): Promise<NodeOutcome<PutObjectResponseMsg>> => {
-      const key = deviceKey(r.node.device);
-      try {
-        const value = await r.stream.finish(trailer);
-        deps.limiter.recordSuccess(key);
-        return { ok: true, node: key, value };
-      } catch (err) {
-        const error = asStoreError(err);
-        deps.limiter.recordError(key, error.code);
-        return { ok: false, node: key, error };
-      }
-    }),
+    live.map((r) => outcomeOf(deps.limiter, deviceKey(r.node.device), r.stream.finish(trailer))),
   );
   const acks = reduceOutcomes([...failures, ...outcomes], req.replicaCount, req.action);
   const first = acks[0] as PutObjectResponseMsg;

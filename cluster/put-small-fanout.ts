@@ -10,7 +10,7 @@
 import { StoreError } from '../common/index.js';
 import type { PutFanoutDeps, PutFanoutRequest } from './put-fanout.js';
 import { deviceKey, type PlacedNode } from './placement.js';
-import { asStoreError } from './replica-calls.js';
+import { asStoreError, outcomeOf } from './replica-calls.js';
 import { reduceOutcomes, type NodeOutcome } from './quorum.js';
 import type { PutObjectResponseMsg } from './storage-messages.js';
 import type { Timestamp } from '../common/index.js';
@@ -68,23 +68,15 @@ export async function putSmallFanout(req: PutSmallRequest, deps: PutFanoutDeps):
         node = spare ? { device: spare, slot: first.slot, handoff: true } : undefined;
         continue;
       }
-      try {
-        const opts = { requestId: req.requestId, signal: req.signal };
-        const header = req.headerFor(node);
-        const value = await client.putSmallObject({ header, body: req.body, trailer }, opts).catch(async (err: unknown) => {
-          // A node of an older release has no PutSmallObject: stream to it (rolling upgrades).
-          if (!(err instanceof StoreError) || err.code !== 'NOT_IMPLEMENTED') throw err;
-          const stream = await client.putObject(header, opts);
-          stream.write(req.body);
-          return stream.finish(trailer);
-        });
-        deps.limiter.recordSuccess(key);
-        return { ok: true, node: key, value };
-      } catch (err) {
-        const error = asStoreError(err);
-        deps.limiter.recordError(key, error.code);
-        return { ok: false, node: key, error };
-      }
+      const opts = { requestId: req.requestId, signal: req.signal };
+      const header = req.headerFor(node);
+      return outcomeOf(deps.limiter, key, client.putSmallObject({ header, body: req.body, trailer }, opts).catch(async (err: unknown) => {
+        // A node of an older release has no PutSmallObject: stream to it (rolling upgrades).
+        if (!(err instanceof StoreError) || err.code !== 'NOT_IMPLEMENTED') throw err;
+        const stream = await client.putObject(header, opts);
+        stream.write(req.body);
+        return stream.finish(trailer);
+      }));
     }
     return undefined;
   };

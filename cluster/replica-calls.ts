@@ -26,19 +26,25 @@ export function asStoreError(err: unknown): StoreError {
   return err instanceof StoreError ? err : new StoreError('INTERNAL', err instanceof Error ? err.message : String(err), { cause: err });
 }
 
-/** Calls one node, keeping the error limiter informed. */
-export async function callNode<T>(deps: ReplicaDeps, node: PlacedNode, call: NodeCall<T>): Promise<NodeOutcome<T>> {
-  const key = deviceKey(node.device);
+/** One node's answer (device `key`) as an outcome, keeping the error limiter informed. */
+export async function outcomeOf<T>(limiter: ErrorLimiter, key: string, answer: Promise<T>): Promise<NodeOutcome<T>> {
   try {
-    const value = await call(deps.pool.get(node.device.ip, node.device.port), node);
-    deps.limiter.recordSuccess(key);
+    const value = await answer;
+    limiter.recordSuccess(key);
     return { ok: true, node: key, value };
   } catch (err) {
     const error = asStoreError(err);
-    deps.limiter.recordError(key, error.code);
-    if (isNodeFault(error.code)) deps.log.debug({ device: key, code: error.code, err: error.message }, 'replica failed');
+    limiter.recordError(key, error.code);
     return { ok: false, node: key, error };
   }
+}
+
+/** Calls one node, keeping the error limiter informed. */
+export async function callNode<T>(deps: ReplicaDeps, node: PlacedNode, call: NodeCall<T>): Promise<NodeOutcome<T>> {
+  const key = deviceKey(node.device);
+  const outcome = await outcomeOf(deps.limiter, key, Promise.resolve().then(() => call(deps.pool.get(node.device.ip, node.device.port), node)));
+  if (!outcome.ok && isNodeFault(outcome.error.code)) deps.log.debug({ device: key, code: outcome.error.code, err: outcome.error.message }, 'replica failed');
+  return outcome;
 }
 
 /** What the nodes asked so far for one read said, when none had it. */

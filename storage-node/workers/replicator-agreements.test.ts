@@ -1,4 +1,4 @@
-import t from 'tap';
+import tap, { type Test } from 'tap';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatTimestamp } from '../../common/index.js';
@@ -17,15 +17,23 @@ async function pass(n: DurabilityTestNode): Promise<void> {
 const agrees = (n: DurabilityTestNode, part: number, peers: DurabilityTestNode[]) =>
   peers.every((p) => n.durability.replicator.agreements.holds(n.device, part, `127.0.0.1:${p.port}/${p.device}`));
 
+type Trio = [DurabilityTestNode, DurabilityTestNode, DurabilityTestNode];
+
+/** Four nodes whose replicators trust agreements for `ttlMs`, and the three primaries of `part`, each holding `object`. */
+async function primariesHolding(t: Test, part: number, object: string, ttlMs: number): Promise<Trio> {
+  const { nodes, ring } = await startDurabilityNodes(t, t.testdir(), 4, { replicatorAgreementTtlMs: ttlMs });
+  const ids = new Set(ring.primaries(part).map((d) => d.device));
+  const trio = nodes.filter((n) => ids.has(n.device)) as Trio;
+  for (const n of trio) await putDirect(n, part, object, `body of ${object}`, ts(1));
+  return trio;
+}
+
 /** Lookups a node answered from its suffix hash cache (each peer compare costs one or more). */
 const lookups = (n: DurabilityTestNode) => n.durability.cache.stats.hits + n.durability.cache.stats.misses;
 
-t.test('ObjectReplicator skips partitions it found identical on its peers until one side changes', async (t) => {
-  const { nodes, ring } = await startDurabilityNodes(t, t.testdir(), 4, { replicatorAgreementTtlMs: 600_000 });
+tap.test('ObjectReplicator skips partitions it found identical on its peers until one side changes', async (t) => {
   const part = 5;
-  const ids = new Set(ring.primaries(part).map((d) => d.device));
-  const [a, b, c] = nodes.filter((n) => ids.has(n.device)) as [DurabilityTestNode, DurabilityTestNode, DurabilityTestNode];
-  for (const n of [a, b, c]) await putDirect(n, part, 'same', 'same body', ts(1));
+  const [a, b, c] = await primariesHolding(t, part, 'same', 600_000);
 
   await pass(a);
   t.ok(agrees(a, part, [b, c]), 'the partition agreed with both peers');
@@ -39,12 +47,9 @@ t.test('ObjectReplicator skips partitions it found identical on its peers until 
   t.equal(await getDirect(c, part, 'new'), 'only on a');
 });
 
-t.test('ObjectReplicator compares again when a peer lost files and asks about the partition', async (t) => {
-  const { nodes, ring } = await startDurabilityNodes(t, t.testdir(), 4, { replicatorAgreementTtlMs: 600_000 });
+tap.test('ObjectReplicator compares again when a peer lost files and asks about the partition', async (t) => {
   const part = 9;
-  const ids = new Set(ring.primaries(part).map((d) => d.device));
-  const [a, b, c] = nodes.filter((n) => ids.has(n.device)) as [DurabilityTestNode, DurabilityTestNode, DurabilityTestNode];
-  for (const n of [a, b, c]) await putDirect(n, part, 'obj', 'the body', ts(1));
+  const [a, b, c] = await primariesHolding(t, part, 'obj', 600_000);
   for (const n of [a, b, c]) await pass(n);
   t.ok(agrees(a, part, [b, c]), 'a agreed');
 
@@ -57,15 +62,12 @@ t.test('ObjectReplicator compares again when a peer lost files and asks about th
   await pass(b); // b has nothing to push, but its question tells a and c that b differs
   t.notOk(agrees(a, part, [b]), "a forgot its agreement on b's question");
   await pass(a);
-  t.equal(await getDirect(b, part, 'obj'), 'the body', "a's next pass restored b's copy");
+  t.equal(await getDirect(b, part, 'obj'), 'body of obj', "a's next pass restored b's copy");
 });
 
-t.test('ObjectReplicator with agreementTtlMs 0 compares every pass', async (t) => {
-  const { nodes, ring } = await startDurabilityNodes(t, t.testdir(), 4, { replicatorAgreementTtlMs: 0 });
+tap.test('ObjectReplicator with agreementTtlMs 0 compares every pass', async (t) => {
   const part = 3;
-  const ids = new Set(ring.primaries(part).map((d) => d.device));
-  const [a, b] = nodes.filter((n) => ids.has(n.device)) as [DurabilityTestNode, DurabilityTestNode];
-  await putDirect(a, part, 'x', 'x', ts(1));
+  const [a, b] = await primariesHolding(t, part, 'x', 0);
   await pass(a);
   const before = lookups(b);
   await pass(a);
