@@ -74,3 +74,14 @@ tap.test('ObjectReplicator with agreementTtlMs 0 compares every pass', async (t)
   t.ok(lookups(b) > before, 'b was asked again');
   t.equal(a.durability.replicator.agreements.size, 0);
 });
+
+tap.test('ObjectReplicator asks about empty primary partitions only on mounted devices', async (t) => {
+  const part = 6;
+  const [a, b] = await primariesHolding(t, part, 'kept', 600_000);
+  await rm(b.root, { recursive: true }); // b's device is gone (unmounted disk)
+  await new Promise((r) => setTimeout(r, 1_100)); // past the device's cached mount check
+  await pass(b);
+  t.equal(b.durability.replicator.stats.failures, 0, 'no partition of the missing device was visited');
+  await pass(a);
+  t.equal(await getDirect(a, part, 'kept'), 'body of kept', 'the other replicas carry on');
+});

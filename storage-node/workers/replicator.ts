@@ -153,7 +153,7 @@ export class ObjectReplicator implements Worker {
     this.lastFullPassMs = nowMs;
     this.reclaimThisPass = nowMs - this.lastReclaimMs >= this.opts.reclaimIntervalMs;
     if (this.reclaimThisPass) this.lastReclaimMs = nowMs;
-    return [...handoffs, ...jobs.filter((j) => this.isPrimary(ring, j)), ...this.missingPrimaries(ring, jobs)];
+    return [...handoffs, ...jobs.filter((j) => this.isPrimary(ring, j)), ...(await this.missingPrimaries(ring, jobs))];
   }
 
   /**
@@ -162,11 +162,16 @@ export class ObjectReplicator implements Worker {
    * Replication is push-only and the peers may trust an old agreement about this partition:
    * the question (with the digest of nothing) is what tells them to look again. Empty
    * partitions agree with empty peers after one compare, so they cost nothing afterwards.
+   * Devices that are not mounted are left out (they cannot take a push anyway).
    */
-  private missingPrimaries(ring: Ring, present: readonly Job[]): Job[] {
+  private async missingPrimaries(ring: Ring, present: readonly Job[]): Promise<Job[]> {
     const have = new Set(present.map((j) => `${j.device}:${j.partition}`));
+    const mounted = new Set<string>();
+    for (const d of this.opts.devices.list) {
+      if (await this.opts.devices.root(d.name).then(() => true, () => false)) mounted.add(d.name);
+    }
     const local = new Map<number, string>();
-    ring.devices.forEach((d, id) => { if (d && this.opts.isLocal(d)) local.set(id, d.device); });
+    ring.devices.forEach((d, id) => { if (d && this.opts.isLocal(d) && mounted.has(d.device)) local.set(id, d.device); });
     const out: Job[] = [];
     if (local.size === 0) return out;
     for (const row of ring.replicaTable()) {
